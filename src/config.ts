@@ -1,0 +1,58 @@
+/** Runtime configuration, read once from the environment with safe local defaults. */
+import path from 'node:path';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** Owner/migration connection; absent means the embedded PGlite database. */
+  readonly databaseUrl: string | undefined;
+  /** Optional separate login for the runtime role (production); else the owner URL + SET ROLE. */
+  readonly runtimeDatabaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly baseHost: string;
+  readonly operatorEmail: string | undefined;
+  readonly operatorPassword: string | undefined;
+  /** Seed the demo practices when the database has no tenants. */
+  readonly demo: boolean;
+  readonly migrateOnStart: boolean;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  readonly signingKeyRotationDays: number;
+  readonly logLevel: string;
+  readonly poolSize: number;
+}
+
+function intFrom(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+function boolFrom(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  return !['0', 'false', 'no', 'off'].includes(value.toLowerCase());
+}
+
+/** Reads the configuration; `env` is injectable for tests. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = env.DATABASE_URL || undefined;
+  return {
+    port: intFrom(env.PORT, 3000, 'PORT'),
+    host: env.HOST || '127.0.0.1',
+    databaseUrl,
+    runtimeDatabaseUrl: env.DATABASE_RUNTIME_URL || undefined,
+    dataDir: path.resolve(env.HEALTHTRACK_DATA_DIR || '.data/pglite'),
+    baseHost: (env.HEALTHTRACK_BASE_HOST || 'localhost').toLowerCase(),
+    operatorEmail: env.HEALTHTRACK_OPERATOR_EMAIL || undefined,
+    operatorPassword: env.HEALTHTRACK_OPERATOR_PASSWORD || undefined,
+    // Demo data is on by default only for the embedded database: a real PostgreSQL must opt in.
+    demo: boolFrom(env.HEALTHTRACK_DEMO, databaseUrl === undefined),
+    migrateOnStart: boolFrom(env.HEALTHTRACK_MIGRATE_ON_START, true),
+    accessTokenTtlSeconds: intFrom(env.HEALTHTRACK_ACCESS_TOKEN_TTL, 900, 'HEALTHTRACK_ACCESS_TOKEN_TTL'),
+    refreshTokenTtlSeconds: intFrom(env.HEALTHTRACK_REFRESH_TOKEN_TTL, 30 * 24 * 3600, 'HEALTHTRACK_REFRESH_TOKEN_TTL'),
+    signingKeyRotationDays: intFrom(env.HEALTHTRACK_KEY_ROTATION_DAYS, 30, 'HEALTHTRACK_KEY_ROTATION_DAYS'),
+    logLevel: env.LOG_LEVEL || 'info',
+    poolSize: intFrom(env.HEALTHTRACK_POOL_SIZE, 10, 'HEALTHTRACK_POOL_SIZE'),
+  };
+}

@@ -1,0 +1,77 @@
+/** PostgreSQL via node-postgres behind the Database interface. */
+import pg from 'pg';
+import type { Database, QueryResult, Tx } from './database.ts';
+import { OWNER_ROLE, RUNTIME_ROLE } from './database.ts';
+
+// Dates stay strings ("YYYY-MM-DD"); timestamps become Date; bigint counts become numbers.
+pg.types.setTypeParser(1082, (v: string) => v);
+pg.types.setTypeParser(20, (v: string) => Number(v));
+
+function wrap(client: pg.PoolClient): Tx {
+  return {
+    async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+      const res = await client.query(sql, params as unknown[] | undefined);
+      return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
+    },
+    async exec(sql: string): Promise<void> {
+      await client.query(sql);
+    },
+  };
+}
+
+async function inTransaction<T>(pool: pg.Pool, begin: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query(begin);
+    const result = await fn(wrap(client));
+    await client.query('commit');
+    return result;
+  } catch (err) {
+    try {
+      await client.query('rollback');
+    } catch {
+      broken = true;
+    }
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
+
+export interface PostgresOptions {
+  /** Owner/migration connection (also used for the runtime role via SET ROLE when no runtime URL). */
+  readonly url: string;
+  readonly runtimeUrl?: string | undefined;
+  readonly poolSize: number;
+}
+
+/**
+ * Opens two pools: a small owner pool for migrations and DDL, and the runtime pool whose
+ * transactions always run as the runtime role (its own login, or SET LOCAL ROLE in BEGIN).
+ */
+export function openPostgres(options: PostgresOptions): Database {
+  const owner = new pg.Pool({ connectionString: options.url, max: 4 });
+  const runtime = new pg.Pool({ connectionString: options.runtimeUrl ?? options.url, max: options.poolSize });
+  // An idle client losing its server must not crash the process; the pool replaces it.
+  owner.on('error', () => undefined);
+  runtime.on('error', () => undefined);
+
+  return {
+    kind: 'postgres',
+    runtimeTransaction(preamble, fn) {
+      // The role switch rides in the BEGIN message: even a connection opened by the owner login
+      // can never run a runtime statement as anything but the runtime role.
+      return inTransaction(runtime, `begin; set local role ${RUNTIME_ROLE}; ${preamble}`, fn);
+    },
+    ownerTransaction(fn) {
+      return inTransaction(owner, `begin; set local role ${OWNER_ROLE}`, fn);
+    },
+    async bootstrapExec(sql) {
+      await owner.query(sql);
+    },
+    async close() {
+      await Promise.all([owner.end(), runtime.end()]);
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/** UUIDv7 (RFC 9562): 48-bit millisecond timestamp, then random bits; time-ordered for index locality. */
+import { randomBytes } from 'node:crypto';
+
+let lastMs = 0;
+let seq = 0;
+
+/** Returns a new UUIDv7; ids made in the same millisecond by this process stay ordered. */
+export function uuidv7(now: number = Date.now()): string {
+  const bytes = randomBytes(16);
+  if (now <= lastMs) {
+    now = lastMs;
+    seq = (seq + 1) & 0xfff;
+    if (seq === 0) now = ++lastMs;
+  } else {
+    seq = bytes.readUInt16BE(6) & 0x7ff;
+  }
+  lastMs = now;
+  bytes.writeUIntBE(now, 0, 6);
+  bytes[6] = 0x70 | (seq >> 8);
+  bytes[7] = seq & 0xff;
+  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+  const h = bytes.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}

@@ -1,0 +1,69 @@
+/**
+ * The closed catalogue of error codes. Each code has one HTTP status and one meaning, is never
+ * reused, and is documented in docs/errors.md (a test keeps the two in step).
+ */
+
+export const ERROR_CODES = {
+  validation_failed: { status: 400, title: 'The request is not valid' },
+  invalid_json: { status: 400, title: 'The request body is not valid JSON' },
+  tenant_required: { status: 400, title: 'No practice named by subdomain or X-Tenant header' },
+  tenant_mismatch: { status: 400, title: 'Subdomain and X-Tenant header name different practices' },
+  invalid_cursor: { status: 400, title: 'The pagination cursor is not valid' },
+  token_missing: { status: 401, title: 'Authentication is required' },
+  token_invalid: { status: 401, title: 'The access token is not valid' },
+  token_expired: { status: 401, title: 'The access token has expired' },
+  token_tenant_mismatch: { status: 401, title: 'The access token belongs to another practice' },
+  invalid_credentials: { status: 401, title: 'Email or password is wrong' },
+  refresh_token_invalid: { status: 401, title: 'The refresh token is not valid' },
+  refresh_token_reused: { status: 401, title: 'The refresh token was already used; its session has been revoked' },
+  permission_denied: { status: 403, title: 'Your role does not allow this action' },
+  tenant_suspended: { status: 403, title: 'This practice is suspended' },
+  membership_inactive: { status: 403, title: 'Your access to this practice is disabled' },
+  not_found: { status: 404, title: 'Not found' },
+  tenant_not_found: { status: 404, title: 'No such practice' },
+  route_not_found: { status: 404, title: 'No such route' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
+  slug_taken: { status: 409, title: 'A practice with this slug already exists' },
+  version_conflict: { status: 409, title: 'The resource was changed by someone else' },
+  patient_archived: { status: 409, title: 'The patient is archived' },
+  payload_too_large: { status: 413, title: 'The request body is too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported content type' },
+  precondition_failed: { status: 412, title: 'The If-Match version does not match' },
+  login_throttled: { status: 429, title: 'Too many failed sign-in attempts; try again later' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  internal_error: { status: 500, title: 'Something went wrong on our side' },
+  database_unavailable: { status: 503, title: 'The database is unavailable; retry shortly' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** One field-level problem, named by its JSON path (e.g. `dateOfBirth`, `address.postalCode`). */
+export interface FieldError {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** An error the API answers with as problem+json; anything else becomes `internal_error`. */
+export class AppError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail?: string,
+    readonly extra: { errors?: readonly FieldError[]; retryAfterSeconds?: number } = {},
+  ) {
+    super(detail ?? ERROR_CODES[code].title);
+    this.status = ERROR_CODES[code].status;
+    this.name = 'AppError';
+  }
+}
+
+/** Field-level validation failure. */
+export function validationError(errors: readonly FieldError[], detail = 'One or more fields are not valid'): AppError {
+  return new AppError('validation_failed', detail, { errors });
+}
+
+/** The uniform answer for another tenant's resource and for a missing one alike. */
+export function notFound(what = 'resource'): AppError {
+  return new AppError('not_found', `No such ${what}`);
+}

@@ -1,0 +1,105 @@
+/** Builds the Fastify application: request id → tenant → auth → permission → handler → problem+json. */
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { randomUUID } from 'node:crypto';
+import type { Services } from '../services.ts';
+import { AppError } from '../errors/catalogue.ts';
+import { sendProblem, toAppError } from './problem.ts';
+import { Problem, TENANT_HEADER_DOC } from './schemas.ts';
+import { installStaffAuth } from './plugins/staff-auth.ts';
+import { healthRoutes } from './routes/health.ts';
+import { authRoutes } from './routes/auth.ts';
+import { platformRoutes } from './routes/platform.ts';
+import { patientRoutes } from './routes/patients.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { meRoutes } from './routes/me.ts';
+import './types.ts';
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,128}$/;
+
+export interface AppOptions {
+  /** Pino logger options, or false to silence (tests). */
+  readonly logger?: boolean | Record<string, unknown>;
+}
+
+export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger:
+      options.logger === false
+        ? false
+        : {
+            level: services.config.logLevel,
+            // No PHI in logs: never log bodies or credentials; URLs carry only ids.
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+            ...(typeof options.logger === 'object' ? options.logger : {}),
+          },
+    trustProxy: process.env.HEALTHTRACK_TRUST_PROXY === '1',
+    bodyLimit: 1_048_576,
+    // A caller's request id is kept when it looks like one, so traces join up across services.
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
+    },
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.decorateRequest('tenantRecord', null);
+  app.addSchema(Problem);
+
+  app.setErrorHandler((err, request, reply) => {
+    const appErr = toAppError(err);
+    if (appErr.code === 'internal_error') request.log.error({ err }, 'unhandled error');
+    return sendProblem(request, reply, appErr);
+  });
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, new AppError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}`)));
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'HealthTrack API',
+        version: '0.1.0',
+        description:
+          'Multi-tenant practice management. ' +
+          TENANT_HEADER_DOC +
+          ' Errors are `application/problem+json` with a stable `code` (see docs/errors.md).',
+      },
+      components: {
+        securitySchemes: {
+          staffToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from POST /auth/login' },
+          operatorToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from POST /platform/auth/login' },
+          tenantHeader: { type: 'apiKey', in: 'header', name: 'X-Tenant', description: 'Practice slug; alternatively call <slug>.<base host>' },
+        },
+      },
+    },
+    transform: ({ schema, url }) => {
+      const s = { ...(schema as Record<string, unknown>) };
+      if (url.startsWith('/api/')) {
+        s.security = [{ staffToken: [], tenantHeader: [] }];
+      } else if (url.startsWith('/platform/') && !url.startsWith('/platform/auth/')) {
+        s.security = [{ operatorToken: [] }];
+      }
+      return { schema: s as never, url };
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes(services));
+  await app.register(authRoutes(services));
+  await app.register(platformRoutes(services), { prefix: '/platform' });
+  await app.register(
+    async (api) => {
+      installStaffAuth(api, services);
+      await api.register(patientRoutes);
+      await api.register(auditRoutes);
+      await api.register(meRoutes);
+    },
+    { prefix: '/api' },
+  );
+  return app;
+}

@@ -1,0 +1,72 @@
+/** Renders every error as RFC 9457 problem+json with a stable `code`, in one place. */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, ERROR_CODES, type ErrorCode, type FieldError } from '../errors/catalogue.ts';
+
+export const PROBLEM_TYPE_BASE = 'https://healthtrack.dev/errors/';
+
+interface AjvIssue {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+/** Turns validator output into field errors named by dotted path (`address.postalCode`). */
+function fieldErrors(issues: readonly AjvIssue[], part: string | undefined): FieldError[] {
+  return issues.map((issue) => {
+    const path = (issue.instancePath ?? '').split('/').filter(Boolean);
+    const extra = issue.params?.missingProperty ?? issue.params?.additionalProperty;
+    if (typeof extra === 'string') path.push(extra);
+    let message = issue.message ?? 'is not valid';
+    if (issue.keyword === 'additionalProperties') message = 'is not a known field';
+    if (issue.keyword === 'required') message = 'is required';
+    const field = path.join('.') || (part === 'body' ? '(body)' : part ?? '(request)');
+    return { field, message };
+  });
+}
+
+/** Maps anything thrown by a route or hook to an AppError. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const fe = err as FastifyError & { validation?: AjvIssue[]; validationContext?: string };
+  if (fe.validation) {
+    return new AppError('validation_failed', `The ${fe.validationContext ?? 'request'} is not valid`, {
+      errors: fieldErrors(fe.validation, fe.validationContext),
+    });
+  }
+  switch (fe.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError('invalid_json', fe.message);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('payload_too_large');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError('unsupported_media_type', fe.message);
+  }
+  if (fe.statusCode === 400 && fe instanceof SyntaxError) return new AppError('invalid_json', fe.message);
+  const pgCode = (err as { code?: string }).code;
+  if (pgCode && /^(08|57P0[1-3])/.test(pgCode)) return new AppError('database_unavailable');
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(pgCode ?? '')) return new AppError('database_unavailable');
+  return new AppError('internal_error');
+}
+
+/** Sends the problem document. */
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
+  const spec = ERROR_CODES[error.code as ErrorCode];
+  if (error.extra.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.extra.retryAfterSeconds));
+  if (error.status === 401) reply.header('www-authenticate', `Bearer error="${error.code === 'token_missing' ? 'invalid_request' : 'invalid_token'}"`);
+  return reply
+    .code(error.status)
+    .type('application/problem+json')
+    .send({
+      type: PROBLEM_TYPE_BASE + error.code,
+      title: spec.title,
+      status: error.status,
+      code: error.code,
+      detail: error.detail ?? spec.title,
+      instance: request.url.split('?')[0],
+      requestId: request.id,
+      ...(error.extra.errors ? { errors: error.extra.errors } : {}),
+    });
+}

@@ -1,0 +1,101 @@
+/**
+ * Demo data for `npm start` on the embedded database: an operator and two practices (one pooled,
+ * one with a dedicated schema), their staff and patients. Runs only when no tenant exists yet.
+ */
+import type { Database } from '../db/database.ts';
+import { asPlatform } from '../tenancy/tenant-db.ts';
+import { tenantContext } from '../tenancy/tenant-context.ts';
+import { ensureOperator } from './operators.ts';
+import { createTenant } from './tenant-provisioning.ts';
+import { addStaffMember } from './staff-provisioning.ts';
+import { createPatient } from '../domain/patients/patient-service.ts';
+
+export const DEMO_PASSWORD = 'healthtrack-demo';
+export const DEMO_OPERATOR = 'operator@healthtrack.local';
+
+interface DemoPractice {
+  readonly slug: string;
+  readonly name: string;
+  readonly tier: 'pooled' | 'schema';
+  readonly timeZone: string;
+  readonly staff: readonly { email: string; name: string; roles: string[] }[];
+  readonly patients: readonly [string, string, string, string][];
+}
+
+export const DEMO_PRACTICES: readonly DemoPractice[] = [
+  {
+    slug: 'riverside',
+    name: 'Riverside Family Clinic',
+    tier: 'pooled',
+    timeZone: 'America/New_York',
+    staff: [
+      { email: 'admin@riverside.test', name: 'Rita Alvarez', roles: ['admin'] },
+      { email: 'dr.patel@riverside.test', name: 'Dr. Anil Patel', roles: ['provider'] },
+      { email: 'desk@riverside.test', name: 'Sam Okafor', roles: ['front_desk'] },
+      { email: 'billing@riverside.test', name: 'Jo Becker', roles: ['billing'] },
+    ],
+    patients: [
+      ['Maria', 'Garcia', '1984-03-12', '(212) 555-0142'],
+      ['James', 'Smith', '1979-11-02', '(212) 555-0187'],
+      ['Aisha', 'Khan', '1992-06-25', '(917) 555-0110'],
+      ['Robert', 'Johnson', '1958-01-30', '(646) 555-0199'],
+      ['Emily', 'Chen', '2001-09-14', '(718) 555-0123'],
+      ['David', 'Williams', '1966-04-08', '(212) 555-0156'],
+      ['Sofia', 'Rossi', '1988-12-19', '(917) 555-0171'],
+      ['Liam', "O'Brien", '2015-07-03', '(347) 555-0134'],
+    ],
+  },
+  {
+    slug: 'lakeside',
+    name: 'Lakeside Physiotherapy',
+    tier: 'schema',
+    timeZone: 'Europe/Berlin',
+    staff: [
+      { email: 'admin@lakeside.test', name: 'Greta Vogel', roles: ['admin'] },
+      // The same person works at both practices: one identity, two memberships.
+      { email: 'dr.patel@riverside.test', name: 'Dr. Anil Patel', roles: ['provider'] },
+      { email: 'desk@lakeside.test', name: 'Jonas Weber', roles: ['front_desk'] },
+    ],
+    patients: [
+      ['Lukas', 'Schmidt', '1975-05-21', '+49 30 5550 1234'],
+      ['Hannah', 'Müller', '1990-02-11', '+49 30 5550 2345'],
+      ['Felix', 'Wagner', '1983-08-30', '+49 30 5550 3456'],
+      ['Mia', 'Becker', '1999-10-05', '+49 30 5550 4567'],
+      ['Noah', 'Hoffmann', '1969-03-17', '+49 30 5550 5678'],
+    ],
+  },
+];
+
+/** Seeds the demo when the database has no practices yet; returns whether it did. */
+export async function seedDemo(db: Database): Promise<boolean> {
+  await ensureOperator(db, { email: DEMO_OPERATOR, password: DEMO_PASSWORD, name: 'Demo Operator' });
+  const existing = await asPlatform(db, (tx) => tx.query('select 1 from tenants limit 1'));
+  if (existing.rowCount > 0) return false;
+  for (const practice of DEMO_PRACTICES) {
+    const [admin, ...others] = practice.staff;
+    const { tenant } = await createTenant(db, {
+      slug: practice.slug,
+      name: practice.name,
+      tier: practice.tier,
+      timeZone: practice.timeZone,
+      admin: { email: admin!.email, name: admin!.name, password: DEMO_PASSWORD },
+    });
+    for (const person of others) await addStaffMember(db, tenant, { ...person, password: DEMO_PASSWORD });
+    const ctx = tenantContext(db, { tenant, actor: { kind: 'system', id: null } });
+    for (const [firstName, lastName, dateOfBirth, phone] of practice.patients) {
+      await createPatient(ctx, { firstName, lastName, dateOfBirth, phone });
+    }
+  }
+  return true;
+}
+
+/** Prints where to sign in with the demo accounts. */
+export function printDemoLogins(baseUrl: string): void {
+  console.log(`\nDemo accounts (password for all: ${DEMO_PASSWORD})`);
+  console.log(`  Operator:  ${DEMO_OPERATOR}   POST ${baseUrl}/platform/auth/login`);
+  for (const p of DEMO_PRACTICES) {
+    console.log(`  ${p.name} (tenant "${p.slug}", ${p.tier}):`);
+    for (const s of p.staff) console.log(`    ${s.email.padEnd(26)} ${s.roles.join(', ')}`);
+  }
+  console.log(`  Staff sign-in: POST ${baseUrl}/auth/login  {"tenant":"riverside","email":"admin@riverside.test","password":"${DEMO_PASSWORD}"}\n`);
+}

@@ -1,0 +1,78 @@
+/** Wires the process: database, migrations, isolation check, keys, first operator. */
+import type { Config } from './config.ts';
+import type { Database } from './db/database.ts';
+import { openPglite } from './db/pglite-database.ts';
+import { openPostgres } from './db/postgres-database.ts';
+import { migrateAll, type MigrateOptions } from './db/migrator.ts';
+import { assertIsolation } from './tenancy/isolation-check.ts';
+import { TenantRegistry } from './tenancy/tenant-registry.ts';
+import { KeyStore } from './identity/signing-keys.ts';
+import type { AuthDeps } from './identity/auth-service.ts';
+import { ensureOperator } from './platform/operators.ts';
+
+export interface Services {
+  readonly config: Config;
+  readonly db: Database;
+  readonly keys: KeyStore;
+  readonly tenants: TenantRegistry;
+  readonly auth: AuthDeps;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** PGlite only: start from a dumped data directory instead of `config.dataDir`. */
+  readonly loadDataDir?: Blob;
+  /** PGlite only: keep the database in memory. */
+  readonly inMemory?: boolean;
+  readonly migrate?: MigrateOptions;
+}
+
+/** Opens the configured database: PostgreSQL when DATABASE_URL is set, else embedded PGlite. */
+export async function openDatabase(config: Config, options: OpenOptions = {}): Promise<Database> {
+  if (config.databaseUrl) {
+    return openPostgres({ url: config.databaseUrl, runtimeUrl: config.runtimeDatabaseUrl, poolSize: config.poolSize });
+  }
+  return openPglite({
+    ...(options.inMemory || options.loadDataDir ? {} : { dataDir: config.dataDir }),
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+  });
+}
+
+/**
+ * Brings the process to a servable state or throws: migrate (if configured), switch PGlite to the
+ * runtime role for good, prove isolation, load signing keys, create the configured operator.
+ */
+export async function startServices(config: Config, options: OpenOptions = {}): Promise<Services> {
+  const db = await openDatabase(config, options);
+  try {
+    if (config.migrateOnStart) {
+      const report = await migrateAll(db, options.migrate);
+      if (report.failed.length > 0) {
+        const list = report.failed.map((f) => `${f.schema}: ${f.error}`).join('; ');
+        throw new Error(`Migrations failed for ${report.failed.length} schema(s): ${list}`);
+      }
+    }
+    if ('startServing' in db && typeof db.startServing === 'function') await db.startServing();
+    await assertIsolation(db);
+    const keys = new KeyStore(db, {
+      rotationDays: config.signingKeyRotationDays,
+      verifyGraceSeconds: config.accessTokenTtlSeconds + 60,
+    });
+    await keys.init();
+    if (config.operatorEmail && config.operatorPassword) {
+      await ensureOperator(db, { email: config.operatorEmail, password: config.operatorPassword });
+    }
+    const tenants = new TenantRegistry(db);
+    return {
+      config,
+      db,
+      keys,
+      tenants,
+      auth: { db, keys, tenants, accessTtl: config.accessTokenTtlSeconds, refreshTtl: config.refreshTokenTtlSeconds },
+      close: () => db.close(),
+    };
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Start-up proof that isolation can hold. The server refuses to serve when any check fails,
+ * with every reason listed, because RLS is only a backstop if the runtime role cannot bypass it.
+ */
+import type { Database } from '../db/database.ts';
+import { RUNTIME_ROLE } from '../db/database.ts';
+import { POOLED_SCHEMA } from '../db/migrator.ts';
+import { asPlatform } from './tenant-db.ts';
+import { CONTROL_PLANE_TABLES, DEDICATED_SCHEMA_PREFIX, TENANT_TABLES } from './manifest.ts';
+
+export class IsolationError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Refusing to start: tenant isolation cannot hold:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'IsolationError';
+  }
+}
+
+interface RoleRow {
+  current_user: string;
+  rolsuper: boolean;
+  rolbypassrls: boolean;
+}
+
+interface TableRow {
+  schema: string;
+  table: string;
+  rls: boolean;
+  forced: boolean;
+  owned_by_runtime: boolean;
+  policies: number;
+  complete_policies: number;
+}
+
+const TABLES_SQL = `
+select n.nspname as schema, c.relname as "table", c.relrowsecurity as rls, c.relforcerowsecurity as forced,
+       pg_has_role(current_user, c.relowner, 'USAGE') as owned_by_runtime,
+       (select count(*)::int from pg_policy p where p.polrelid = c.oid) as policies,
+       (select count(*)::int from pg_policy p
+         where p.polrelid = c.oid and p.polcmd = '*' and p.polqual is not null and p.polwithcheck is not null
+           and pg_get_expr(p.polqual, p.polrelid) like '%tenant_id%app.tenant_id%'
+           and pg_get_expr(p.polwithcheck, p.polrelid) like '%tenant_id%app.tenant_id%') as complete_policies
+from pg_class c join pg_namespace n on n.oid = c.relnamespace
+where c.relkind in ('r', 'p')
+  and (n.nspname in ('platform', '${POOLED_SCHEMA}', 'public') or n.nspname like '${DEDICATED_SCHEMA_PREFIX}%')
+order by 1, 2`;
+
+/** Lists every reason isolation cannot hold; empty means safe to serve. */
+export async function findIsolationProblems(db: Database): Promise<string[]> {
+  const problems: string[] = [];
+  // Runs through the same runtime door as requests, so it checks the role requests really use.
+  const { role, tables } = await asPlatform(db, async (tx) => {
+    const r = await tx.query<RoleRow>(
+      'select current_user, rolsuper, rolbypassrls from pg_roles where rolname = current_user',
+    );
+    const t = await tx.query<TableRow>(TABLES_SQL);
+    return { role: r.rows[0], tables: t.rows };
+  });
+  if (!role) return ['the runtime role could not be read from pg_roles'];
+  if (role.current_user !== RUNTIME_ROLE) {
+    problems.push(`requests run as "${role.current_user}", not the runtime role "${RUNTIME_ROLE}"`);
+  }
+  if (role.rolsuper) problems.push(`the runtime role "${role.current_user}" is a superuser (superusers bypass RLS)`);
+  if (role.rolbypassrls) problems.push(`the runtime role "${role.current_user}" has BYPASSRLS`);
+
+  const control = new Set<string>(CONTROL_PLANE_TABLES);
+  const tenant = new Set<string>(TENANT_TABLES);
+  for (const t of tables) {
+    const name = `${t.schema}.${t.table}`;
+    if (t.owned_by_runtime) problems.push(`the runtime role owns (or is a member of the owner of) ${name}`);
+    if (t.schema === 'platform') {
+      if (!control.has(t.table)) problems.push(`table ${name} is not classified in the manifest`);
+      continue;
+    }
+    if (t.schema === 'public' || !tenant.has(t.table)) {
+      problems.push(`table ${name} is not classified in the manifest`);
+      continue;
+    }
+    if (!t.rls) problems.push(`tenant table ${name} does not have row-level security enabled`);
+    if (!t.forced) problems.push(`tenant table ${name} does not FORCE row-level security`);
+    if (t.complete_policies < 1) problems.push(`tenant table ${name} lacks a tenant_id policy with USING and WITH CHECK`);
+    // Permissive policies are OR-ed: any extra one could widen what a tenant sees.
+    if (t.policies > t.complete_policies) problems.push(`tenant table ${name} has a policy other than the tenant_id policy`);
+  }
+  const present = new Set(tables.filter((t) => t.schema === POOLED_SCHEMA).map((t) => t.table));
+  for (const t of TENANT_TABLES) {
+    if (!present.has(t)) problems.push(`tenant table ${POOLED_SCHEMA}.${t} is in the manifest but missing from the database`);
+  }
+  return problems;
+}
+
+/** Throws an IsolationError listing every problem, or returns when isolation holds. */
+export async function assertIsolation(db: Database): Promise<void> {
+  const problems = await findIsolationProblems(db);
+  if (problems.length > 0) throw new IsolationError(problems);
+}

@@ -1,0 +1,42 @@
+/**
+ * Every table the application owns, classified once. The isolation check refuses to start when
+ * the catalog holds a table missing here; tenant erase and tier moves walk `TENANT_TABLES` in order.
+ */
+
+/** Control-plane tables (schema `platform`); no tenant data, reached only through `asPlatform`. */
+export const CONTROL_PLANE_TABLES = [
+  'schema_migrations',
+  'tenants',
+  'users',
+  'memberships',
+  'operators',
+  'refresh_tokens',
+  'signing_keys',
+  'login_failures',
+  'operator_audit',
+] as const;
+
+/**
+ * Tenant tables, present in the pooled schema and in every dedicated schema, children before
+ * parents so that erasing in this order never trips a foreign key.
+ */
+export const TENANT_TABLES = [
+  'audit_events',
+  'patients',
+  'counters',
+  'member_roles',
+  'staff_members',
+  'roles',
+  'settings',
+] as const;
+
+export type ControlPlaneTable = (typeof CONTROL_PLANE_TABLES)[number];
+export type TenantTable = (typeof TENANT_TABLES)[number];
+
+/** Schemas the application owns: the control plane, the pool, and `t_<hex>` dedicated schemas. */
+export const DEDICATED_SCHEMA_PREFIX = 't_';
+
+/** The dedicated schema name for a tenant id: stable, unique, and always a safe identifier. */
+export function dedicatedSchemaName(tenantId: string): string {
+  return DEDICATED_SCHEMA_PREFIX + tenantId.replace(/-/g, '').toLowerCase();
+}
