@@ -43,12 +43,18 @@ export class KeyStore {
   /** Loads keys, creating or rotating the active key when it is missing or too old. */
   async init(): Promise<void> {
     await this.reload();
-    const maxAgeMs = this.options.rotationDays * 86_400_000;
-    if (!this.active || Date.now() - this.active.createdAt.getTime() > maxAgeMs) await this.rotate();
+    if (!this.active || this.isStale(this.active)) await this.rotate({ onlyIfStale: true });
   }
 
-  /** Creates a new active key and retires the previous one. */
-  async rotate(): Promise<LoadedKey> {
+  private isStale(key: LoadedKey): boolean {
+    return Date.now() - key.createdAt.getTime() > this.options.rotationDays * 86_400_000;
+  }
+
+  /**
+   * Creates a new active key and retires the previous one. With `onlyIfStale`, a fresh key made
+   * meanwhile by another process is adopted instead, so concurrent starts agree on one key.
+   */
+  async rotate(options: { onlyIfStale?: boolean } = {}): Promise<LoadedKey> {
     const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALG, { extractable: true });
     const kid = uuidv7();
     const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: SIGNING_ALG, use: 'sig' };
@@ -56,6 +62,13 @@ export class KeyStore {
     await asPlatform(this.db, async (tx) => {
       // Several processes starting at once must agree on one new key.
       await tx.query('select pg_advisory_xact_lock(7271010)');
+      if (options.onlyIfStale) {
+        const fresh = await tx.query(
+          'select 1 from signing_keys where retired_at is null and created_at > now() - make_interval(days => $1)',
+          [this.options.rotationDays],
+        );
+        if (fresh.rowCount > 0) return;
+      }
       await tx.query('update signing_keys set retired_at = now() where retired_at is null');
       await tx.query('insert into signing_keys (kid, alg, public_jwk, private_jwk) values ($1, $2, $3, $4)', [
         kid,

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// Runs the test suite with Node's test runner. On the embedded database (no DATABASE_URL) it first
+// builds one migrated PGlite data directory, which every test file then loads in about a second
+// instead of running initdb and all migrations again.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+function findTests(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return name === 'support' ? [] : findTests(full);
+    return name.endsWith('.test.ts') ? [full] : [];
+  });
+}
+
+const args = process.argv.slice(2);
+const files = args.length > 0 ? args : findTests('test').sort();
+const env = {
+  ...process.env,
+  // Real scrypt, lower cost: hashing speed is not what these tests measure.
+  HEALTHTRACK_SCRYPT_LOG_N: process.env.HEALTHTRACK_SCRYPT_LOG_N ?? '12',
+};
+
+console.log(`Database: ${env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'PGlite (embedded)'}; ${files.length} test files`);
+if (!env.DATABASE_URL) {
+  const out = path.join(mkdtempSync(path.join(tmpdir(), 'healthtrack-test-')), 'template.tar');
+  const built = spawnSync(process.execPath, ['--import', 'tsx', 'test/support/build-template.ts', out], { stdio: 'inherit', env });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+  env.HEALTHTRACK_TEST_TEMPLATE = out;
+}
+
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  { stdio: 'inherit', env },
+);
+process.exit(result.status ?? 1);
