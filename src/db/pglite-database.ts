@@ -8,7 +8,8 @@ function wrap(q: Pick<PGlite, 'query' | 'exec'>): Tx {
   return {
     async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
       const res = await q.query<R>(sql, params as unknown[] | undefined);
-      return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+      // PGlite reports affectedRows = 0 for SELECT; a statement that returns rows counts its rows.
+      return { rows: res.rows, rowCount: res.fields.length > 0 ? res.rows.length : (res.affectedRows ?? 0) };
     },
     async exec(sql: string): Promise<void> {
       await q.exec(sql);
