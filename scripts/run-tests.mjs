@@ -19,8 +19,6 @@ const args = process.argv.slice(2);
 const files = args.length > 0 ? args : findTests('test').sort();
 const env = {
   ...process.env,
-  // Real scrypt, lower cost: hashing speed is not what these tests measure.
-  HEALTHTRACK_SCRYPT_LOG_N: process.env.HEALTHTRACK_SCRYPT_LOG_N ?? '12',
 };
 
 console.log(`Database: ${env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'PGlite (embedded)'}; ${files.length} test files`);
