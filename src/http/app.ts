@@ -14,6 +14,7 @@ import { platformRoutes } from './routes/platform.ts';
 import { patientRoutes } from './routes/patients.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { meRoutes } from './routes/me.ts';
+import { staffRoutes } from './routes/staff.ts';
 import './types.ts';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,128}$/;
@@ -98,6 +99,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       await api.register(patientRoutes);
       await api.register(auditRoutes);
       await api.register(meRoutes);
+      await api.register(staffRoutes);
     },
     { prefix: '/api' },
   );

@@ -1,0 +1,133 @@
+/**
+ * Staff of a practice: list, add (a new or existing HealthTrack identity), change roles, disable and
+ * re-enable. Spans both planes (identity and membership in `platform`, staff record and roles in
+ * the tenant's data) in one transaction, so a half-added person cannot exist.
+ */
+import { AppError, notFound, validationError } from '../errors/catalogue.ts';
+import { isUuid } from '../db/sql-literal.ts';
+import { uuidv7 } from '../db/uuid.ts';
+import type { TenantTx } from '../tenancy/tenant-db.ts';
+import type { TenantContext } from '../tenancy/tenant-context.ts';
+import { hashPassword } from '../identity/password.ts';
+import { recordAudit } from '../domain/audit/audit-log.ts';
+
+export interface StaffMember {
+  readonly userId: string;
+  readonly email: string;
+  readonly name: string;
+  readonly status: 'active' | 'disabled';
+  readonly roles: string[];
+  readonly createdAt: string;
+}
+
+interface Row {
+  user_id: string;
+  email: string;
+  display_name: string;
+  status: 'active' | 'disabled';
+  roles: string[];
+  created_at: Date;
+}
+
+const SELECT = `select s.user_id, s.email, s.display_name, s.status, s.created_at,
+  array(select r.key from member_roles mr join roles r on r.tenant_id = mr.tenant_id and r.id = mr.role_id
+         where mr.tenant_id = s.tenant_id and mr.user_id = s.user_id order by r.key) as roles
+  from staff_members s`;
+
+function toStaff(r: Row): StaffMember {
+  return { userId: r.user_id, email: r.email, name: r.display_name, status: r.status, roles: r.roles, createdAt: new Date(r.created_at).toISOString() };
+}
+
+async function readMember(tx: TenantTx, userId: string): Promise<StaffMember> {
+  const res = await tx.query<Row>(`${SELECT} where s.tenant_id = $1 and s.user_id = $2`, [tx.tenantId, userId]);
+  if (!res.rows[0]) throw notFound('staff member');
+  return toStaff(res.rows[0]);
+}
+
+/** Replaces a member's roles; unknown role keys are a field error on `roles`. */
+async function assignRoles(tx: TenantTx, userId: string, roles: readonly string[]): Promise<void> {
+  const known = await tx.query<{ id: string; key: string }>('select id, key from roles where tenant_id = $1 and key = any($2)', [tx.tenantId, roles]);
+  const unknown = roles.filter((k) => !known.rows.some((r) => r.key === k));
+  if (unknown.length) throw validationError([{ field: 'roles', message: `unknown role(s): ${unknown.join(', ')}` }]);
+  await tx.query('delete from member_roles where tenant_id = $1 and user_id = $2', [tx.tenantId, userId]);
+  await tx.query('insert into member_roles (tenant_id, user_id, role_id) select $1, $2, unnest($3::uuid[])', [
+    tx.tenantId,
+    userId,
+    known.rows.map((r) => r.id),
+  ]);
+}
+
+/** Refuses a change that would leave the practice with no active administrator. */
+async function keepAnAdmin(tx: TenantTx): Promise<void> {
+  const res = await tx.query<{ n: number }>(
+    `select count(*)::int as n from member_roles mr join roles r on r.tenant_id = mr.tenant_id and r.id = mr.role_id
+       join staff_members s on s.tenant_id = mr.tenant_id and s.user_id = mr.user_id
+      where mr.tenant_id = $1 and r.key = 'admin' and s.status = 'active'`,
+    [tx.tenantId],
+  );
+  if (res.rows[0]!.n === 0) throw new AppError('validation_failed', 'The practice must keep at least one active administrator', { errors: [{ field: 'roles', message: 'would leave no active administrator' }] });
+}
+
+export async function listStaff(ctx: TenantContext): Promise<StaffMember[]> {
+  return ctx.tx(async (tx) => (await tx.query<Row>(`${SELECT} where s.tenant_id = $1 order by lower(s.display_name), s.user_id`, [tx.tenantId])).rows.map(toStaff));
+}
+
+export interface AddStaffInput {
+  readonly email: string;
+  readonly name: string;
+  /** Needed only when the person has no HealthTrack identity yet; ignored otherwise. */
+  readonly password?: string | undefined;
+  readonly roles: string[];
+}
+
+/** Adds a person to this practice (creating their identity if new). 409-free: re-adding an existing member updates nothing. */
+export async function addStaff(ctx: TenantContext, input: AddStaffInput): Promise<StaffMember> {
+  const email = input.email.trim().toLowerCase();
+  const hash = input.password ? await hashPassword(input.password) : null;
+  return ctx.tx(async (tx) => {
+    const existing = await tx.query<{ id: string }>('select id from platform.users where lower(email) = $1', [email]);
+    let userId = existing.rows[0]?.id;
+    if (!userId) {
+      if (!hash) throw validationError([{ field: 'password', message: 'is required for a person new to HealthTrack' }]);
+      userId = uuidv7();
+      await tx.query('insert into platform.users (id, email, name, password_hash) values ($1, $2, $3, $4)', [userId, email, input.name, hash]);
+    }
+    const member = await tx.query('select 1 from staff_members where tenant_id = $1 and user_id = $2', [tx.tenantId, userId]);
+    if (member.rowCount > 0) throw validationError([{ field: 'email', message: 'already belongs to a staff member of this practice' }]);
+    await tx.query('insert into platform.memberships (user_id, tenant_id) values ($1, $2) on conflict do nothing', [userId, tx.tenantId]);
+    await tx.query('insert into staff_members (tenant_id, user_id, email, display_name) values ($1, $2, $3, $4)', [tx.tenantId, userId, email, input.name]);
+    await assignRoles(tx, userId, input.roles);
+    await recordAudit(tx, ctx, { action: 'staff.add', resourceType: 'staff', resourceId: userId, details: { roles: input.roles, existingIdentity: Boolean(existing.rows[0]) } });
+    return readMember(tx, userId);
+  });
+}
+
+/** Replaces a member's roles; takes effect on their next request. */
+export async function setStaffRoles(ctx: TenantContext, userId: string, roles: string[]): Promise<StaffMember> {
+  if (!isUuid(userId)) throw notFound('staff member');
+  return ctx.tx(async (tx) => {
+    await readMember(tx, userId);
+    await assignRoles(tx, userId, roles);
+    await keepAnAdmin(tx);
+    await recordAudit(tx, ctx, { action: 'staff.roles', resourceType: 'staff', resourceId: userId, details: { roles } });
+    return readMember(tx, userId);
+  });
+}
+
+/** Disables or re-enables a member's access to this practice (their sessions here stop at once). */
+export async function setStaffActive(ctx: TenantContext, userId: string, active: boolean): Promise<StaffMember> {
+  if (!isUuid(userId)) throw notFound('staff member');
+  if (!active && userId === ctx.actor.id) throw new AppError('validation_failed', 'You cannot disable your own access', { errors: [{ field: 'userId', message: 'is you' }] });
+  return ctx.tx(async (tx) => {
+    await readMember(tx, userId);
+    const status = active ? 'active' : 'disabled';
+    await tx.query('update staff_members set status = $3 where tenant_id = $1 and user_id = $2', [tx.tenantId, userId, status]);
+    await tx.query('update platform.memberships set status = $3 where tenant_id = $1 and user_id = $2', [tx.tenantId, userId, status]);
+    if (!active) {
+      await tx.query('update platform.refresh_tokens set revoked_at = now() where tenant_id = $1 and subject_id = $2 and revoked_at is null', [tx.tenantId, userId]);
+      await keepAnAdmin(tx);
+    }
+    await recordAudit(tx, ctx, { action: active ? 'staff.enable' : 'staff.disable', resourceType: 'staff', resourceId: userId });
+    return readMember(tx, userId);
+  });
+}
