@@ -63,13 +63,21 @@ export async function startServices(config: Config, options: OpenOptions = {}): 
       await ensureOperator(db, { email: config.operatorEmail, password: config.operatorPassword });
     }
     const tenants = new TenantRegistry(db);
+    // Long-running processes rotate too: hourly, the key is replaced once it is older than the policy.
+    const rotation = setInterval(() => {
+      keys.init().catch(() => undefined);
+    }, 3_600_000);
+    rotation.unref();
     return {
       config,
       db,
       keys,
       tenants,
       auth: { db, keys, tenants, accessTtl: config.accessTokenTtlSeconds, refreshTtl: config.refreshTokenTtlSeconds },
-      close: () => db.close(),
+      close: async () => {
+        clearInterval(rotation);
+        await db.close();
+      },
     };
   } catch (err) {
     await db.close().catch(() => undefined);

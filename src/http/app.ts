@@ -31,8 +31,15 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
         ? false
         : {
             level: services.config.logLevel,
-            // No PHI in logs: never log bodies or credentials; URLs carry only ids.
-            redact: ['req.headers.authorization', 'req.headers.cookie'],
+            // No PHI in logs: never bodies, credentials or query strings (searches carry names).
+            serializers: {
+              req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
+                id: req.id,
+                method: req.method,
+                path: req.url.split('?')[0],
+                tenant: typeof req.headers['x-tenant'] === 'string' ? req.headers['x-tenant'] : undefined,
+              }),
+            },
             ...(typeof options.logger === 'object' ? options.logger : {}),
           },
     trustProxy: process.env.HEALTHTRACK_TRUST_PROXY === '1',

@@ -1,0 +1,39 @@
+// Logs carry request ids and tenants but no PHI: no bodies, no query strings, no credentials.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { buildApp } from '../src/http/app.ts';
+import { startServices } from '../src/services.ts';
+import { testConfig, testOpenOptions, PASSWORD } from './support/harness.ts';
+import { createTenant } from '../src/platform/tenant-provisioning.ts';
+import { randomBytes } from 'node:crypto';
+
+test('request logs name the request id and path but never patient data or secrets', async () => {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk));
+      cb();
+    },
+  });
+  const services = await startServices(testConfig({ logLevel: 'info' }), testOpenOptions());
+  const app = await buildApp(services, { logger: { stream } });
+  try {
+    const slug = `log-${randomBytes(4).toString('hex')}`;
+    await createTenant(services.db, { slug, name: 'Log Clinic', tier: 'pooled', admin: { email: `a@${slug}.test`, password: PASSWORD, name: 'A' } });
+    const login = await app.inject({ method: 'POST', url: '/auth/login', payload: { tenant: slug, email: `a@${slug}.test`, password: PASSWORD } });
+    const token = login.json().accessToken as string;
+    const headers = { authorization: `Bearer ${token}`, 'x-tenant': slug, 'x-request-id': 'req-log-test-0001' };
+    await app.inject({ method: 'POST', url: '/api/patients', headers, payload: { firstName: 'Zebulon', lastName: 'Quixotic', dateOfBirth: '1971-07-07', phone: '555-867-5309' } });
+    await app.inject({ method: 'GET', url: '/api/patients?q=Quixotic&phone=8675309', headers });
+    const out = lines.join('');
+    assert.match(out, /req-log-test-0001/);
+    assert.match(out, /"path":"\/api\/patients"/);
+    for (const secret of ['Zebulon', 'Quixotic', '8675309', '1971-07-07', PASSWORD, token.slice(20, 60)]) {
+      assert.ok(!out.includes(secret), `log output contains ${secret}`);
+    }
+  } finally {
+    await app.close();
+    await services.close();
+  }
+});
