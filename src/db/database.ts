@@ -28,6 +28,11 @@ export interface Database {
    * same message as BEGIN (tenant context, search_path), so it costs no extra round trip.
    */
   runtimeTransaction<T>(preamble: string, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Runs one statement as the runtime role after `preamble`, in a single round trip where the
+   * driver allows (PostgreSQL: one simple-protocol message, an implicit transaction).
+   */
+  runtimeStatement<R = Record<string, unknown>>(preamble: string, sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
   /** Runs `fn` in a transaction as the owner role. */
   ownerTransaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Runs one statement as the database's connecting (bootstrap) user, outside any role switch. */

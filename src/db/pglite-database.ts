@@ -52,6 +52,12 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
         return fn(wrap(t));
       });
     },
+    async runtimeStatement(preamble, sql, params) {
+      return pg.transaction(async (t) => {
+        await t.exec(`set local role ${RUNTIME_ROLE}; ${preamble}`);
+        return wrap(t).query(sql, params);
+      });
+    },
     async ownerTransaction(fn) {
       return pg.transaction(async (t) => {
         await t.exec(`set local role ${OWNER_ROLE}`);

@@ -6,6 +6,7 @@ import type { Database } from '../db/database.ts';
 import { RUNTIME_ROLE } from '../db/database.ts';
 import { POOLED_SCHEMA } from '../db/migrator.ts';
 import { asPlatform } from './tenant-db.ts';
+import { literal } from '../db/sql-literal.ts';
 import { CONTROL_PLANE_TABLES, DEDICATED_SCHEMA_PREFIX, TENANT_TABLES } from './manifest.ts';
 
 export class IsolationError extends Error {
@@ -31,17 +32,22 @@ interface TableRow {
   complete_policies: number;
 }
 
+/** The policy expression as PostgreSQL deparses what `platform.enforce_tenant_rls` creates. */
+const TENANT_POLICY_EXPR = "(tenant_id = (NULLIF(current_setting('app.tenant_id'::text, true), ''::text))::uuid)";
+
 const TABLES_SQL = `
 select n.nspname as schema, c.relname as "table", c.relrowsecurity as rls, c.relforcerowsecurity as forced,
-       pg_has_role(current_user, c.relowner, 'USAGE') as owned_by_runtime,
+       -- MEMBER, not USAGE: a membership WITH INHERIT FALSE still lets the runtime SET ROLE to the owner.
+       pg_has_role(current_user, c.relowner, 'MEMBER') as owned_by_runtime,
        (select count(*)::int from pg_policy p where p.polrelid = c.oid) as policies,
        (select count(*)::int from pg_policy p
-         where p.polrelid = c.oid and p.polcmd = '*' and p.polqual is not null and p.polwithcheck is not null
-           and pg_get_expr(p.polqual, p.polrelid) like '%tenant_id%app.tenant_id%'
-           and pg_get_expr(p.polwithcheck, p.polrelid) like '%tenant_id%app.tenant_id%') as complete_policies
+         where p.polrelid = c.oid and p.polcmd = '*' and p.polpermissive
+           -- The exact expression enforce_tenant_rls creates: a pattern match would accept "... OR true".
+           and pg_get_expr(p.polqual, p.polrelid) = ${literal(TENANT_POLICY_EXPR)}
+           and pg_get_expr(p.polwithcheck, p.polrelid) = ${literal(TENANT_POLICY_EXPR)}) as complete_policies
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
 where c.relkind in ('r', 'p')
-  and (n.nspname in ('platform', '${POOLED_SCHEMA}', 'public') or n.nspname like '${DEDICATED_SCHEMA_PREFIX}%')
+  and (n.nspname in ('platform', '${POOLED_SCHEMA}', 'public') or n.nspname like '${DEDICATED_SCHEMA_PREFIX.replace(/_/g, '\\_')}%')
 order by 1, 2`;
 
 /** Lists every reason isolation cannot hold; empty means safe to serve. */

@@ -1,7 +1,7 @@
 /** The explicit context every tenant use case receives: who acts, for which tenant, and the data door. */
-import type { Database } from '../db/database.ts';
+import type { Database, QueryResult } from '../db/database.ts';
 import type { TenantRef, TenantTx } from './tenant-db.ts';
-import { withTenant } from './tenant-db.ts';
+import { withTenant, withTenantStatement } from './tenant-db.ts';
 
 export type ActorKind = 'user' | 'operator' | 'system' | 'patient';
 
@@ -18,6 +18,8 @@ export interface TenantContext {
   readonly ip: string | null;
   /** Opens a transaction on this tenant's data; the only way use cases reach tenant tables. */
   tx<T>(fn: (tx: TenantTx) => Promise<T>): Promise<T>;
+  /** Runs one statement on this tenant's data in a single round trip; `$1` conventionally the tenant id. */
+  statement<R = Record<string, unknown>>(sql: string, params: readonly unknown[]): Promise<QueryResult<R>>;
 }
 
 export interface TenantContextInit {
@@ -38,5 +40,6 @@ export function tenantContext(db: Database, init: TenantContextInit): TenantCont
     requestId: init.requestId ?? null,
     ip: init.ip ?? null,
     tx: (fn) => withTenant(db, tenant, fn),
+    statement: (sql, params) => withTenantStatement(db, tenant, sql, params),
   };
 }

@@ -3,7 +3,7 @@
  * control plane, `asOwner` for DDL). Tenant context is transaction-local: it is sent in the same
  * message as BEGIN and vanishes at COMMIT, so a pooled connection never carries it further.
  */
-import type { Database, Tx } from '../db/database.ts';
+import type { Database, QueryResult, Tx } from '../db/database.ts';
 import { ident, literal, uuidLiteral } from '../db/sql-literal.ts';
 
 export type Tier = 'pooled' | 'schema';
@@ -37,6 +37,14 @@ export function withTenant<T>(db: Database, tenant: TenantRef, fn: (tx: TenantTx
   return db.runtimeTransaction(tenantPreamble(tenant.id, tenant.schema), (tx) =>
     fn({ tenantId: tenant.id, query: tx.query.bind(tx), exec: tx.exec.bind(tx) }),
   );
+}
+
+/**
+ * Runs a single statement scoped to `tenant`: on PostgreSQL one round trip (role, context and
+ * statement in one message, one implicit transaction). For hot reads; use `withTenant` for more.
+ */
+export function withTenantStatement<R>(db: Database, tenant: TenantRef, sql: string, params: readonly unknown[]): Promise<QueryResult<R>> {
+  return db.runtimeStatement<R>(tenantPreamble(tenant.id, tenant.schema), sql, params);
 }
 
 const PLATFORM_PREAMBLE = `select set_config('search_path', 'platform', true)`;

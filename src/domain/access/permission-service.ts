@@ -11,16 +11,14 @@ export interface Access {
 
 /** One query: the member's active status, role keys and the union of their permissions. */
 export async function loadPermissions(ctx: TenantContext, userId: string): Promise<Access> {
-  const res = await ctx.tx((tx) =>
-    tx.query<{ status: string; roles: string[] | null; permissions: string[] | null }>(
+  const res = await ctx.statement<{ status: string; roles: string[] | null; permissions: string[] | null }>(
       `select s.status,
               array(select r.key from member_roles mr join roles r on r.tenant_id = mr.tenant_id and r.id = mr.role_id
                      where mr.tenant_id = s.tenant_id and mr.user_id = s.user_id order by r.key) as roles,
               array(select distinct p from member_roles mr join roles r on r.tenant_id = mr.tenant_id and r.id = mr.role_id,
                      unnest(r.permissions) as p where mr.tenant_id = s.tenant_id and mr.user_id = s.user_id) as permissions
          from staff_members s where s.tenant_id = $1 and s.user_id = $2`,
-      [tx.tenantId, userId],
-    ),
+    [ctx.tenant.id, userId],
   );
   const row = res.rows[0];
   if (!row || row.status !== 'active') return { active: false, roles: [], permissions: new Set() };

@@ -2,7 +2,9 @@
 import { Type, type Static } from 'typebox';
 
 const Name = Type.String({ minLength: 1, maxLength: 100 });
-const Nullable = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Union([s, Type.Null()]);
+// Null comes first: with Ajv's type coercion a string branch tried first would turn null into "",
+// so "null clears the field" would store an empty string (or fail the phone check) instead.
+const Nullable = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Union([Type.Null(), s]);
 
 export const Address = Type.Object(
   {

@@ -86,15 +86,21 @@ export async function createPatient(ctx: TenantContext, input: PatientCreate): P
   });
 }
 
-/** Reads one patient (audited); another practice's id is simply not found. */
+/**
+ * Reads one patient (audited); another practice's id is simply not found. The read and its audit
+ * event are one statement, so the hot path costs a single database round trip.
+ */
 export async function getPatient(ctx: TenantContext, id: string): Promise<Patient> {
   if (!isUuid(id)) throw notFound('patient');
-  return ctx.tx(async (tx) => {
-    const res = await tx.query<Row>(`select ${COLUMNS} from patients where tenant_id = $1 and id = $2`, [tx.tenantId, id]);
-    if (!res.rows[0]) throw notFound('patient');
-    await recordAudit(tx, ctx, { action: 'patient.read', resourceType: 'patient', resourceId: id });
-    return toPatient(res.rows[0]);
-  });
+  const res = await ctx.statement<Row>(
+    `with p as (select ${COLUMNS} from patients where tenant_id = $1 and id = $2),
+          a as (insert into audit_events (tenant_id, id, actor_type, actor_id, action, resource_type, resource_id, request_id, ip)
+                select $1, $3, $4, $5, 'patient.read', 'patient', p.id, $6, $7 from p)
+     select * from p`,
+    [ctx.tenant.id, id, uuidv7(), ctx.actor.kind, ctx.actor.id, ctx.requestId, ctx.ip],
+  );
+  if (!res.rows[0]) throw notFound('patient');
+  return toPatient(res.rows[0]);
 }
 
 const UPDATE_COLUMNS: Record<keyof PatientUpdate, string> = {
