@@ -73,6 +73,7 @@ async function run(label: string, path: (id: string) => string, headers: Record<
 console.log(`Point read, ${connections} connections, ${seconds} s each, PostgreSQL, pool ${config.poolSize}`);
 await run('warm-up (full stack)', (id) => `/api/patients/${id}`, { authorization: `Bearer ${token}`, 'x-tenant': slug });
 const base = await run('bare PK lookup (baseline)', (id) => `/bench/bare/${id}`, {});
+await run('auth only: GET /api/me', () => `/api/me`, { authorization: `Bearer ${token}`, 'x-tenant': slug });
 const full = await run('full stack GET /api/patients/:id', (id) => `/api/patients/${id}`, { authorization: `Bearer ${token}`, 'x-tenant': slug });
 console.log(`  ratio full/bare: ${(full / base).toFixed(2)}x`);
 await app.close();
