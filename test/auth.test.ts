@@ -11,7 +11,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { startTestApp, PASSWORD, type TestApp, type TestTenant } from './support/harness.ts';
 import { signAccessToken } from '../src/identity/access-tokens.ts';
 import { ACCOUNT_LIMIT, ADDRESS_LIMIT } from '../src/identity/login-throttle.ts';
-import { addStaffMember } from '../src/platform/staff-provisioning.ts';
+import { addStaffMember } from '../src/platform/staff-service.ts';
 import { upsertOperator } from '../src/platform/operators.ts';
 
 let t: TestApp;

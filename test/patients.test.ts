@@ -7,7 +7,7 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { startTestApp, PASSWORD, type TestApp, type TestTenant } from './support/harness.ts';
-import { addStaffMember } from '../src/platform/staff-provisioning.ts';
+import { addStaffMember } from '../src/platform/staff-service.ts';
 import { tenantContext } from '../src/tenancy/tenant-context.ts';
 import { recordAudit } from '../src/domain/audit/audit-log.ts';
 

@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   slug_taken: { status: 409, title: 'A practice with this slug already exists' },
   version_conflict: { status: 409, title: 'The resource was changed by someone else' },
+  conflict: { status: 409, title: 'A concurrent request changed the same data; retry' },
   patient_archived: { status: 409, title: 'The patient is archived' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported content type' },

@@ -46,6 +46,9 @@ export function toAppError(err: unknown): AppError {
   }
   if (fe.statusCode === 400 && fe instanceof SyntaxError) return new AppError('invalid_json', fe.message);
   const pgCode = (err as { code?: string }).code;
+  // Unique violations and serialisation failures reach here only from races a use case did not
+  // anticipate: the request lost, nothing was written, and a retry is the right answer.
+  if (pgCode === '23505' || pgCode === '40001' || pgCode === '40P01') return new AppError('conflict');
   if (pgCode && /^(08|57P0[1-3])/.test(pgCode)) return new AppError('database_unavailable');
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(pgCode ?? '')) return new AppError('database_unavailable');
   return new AppError('internal_error');

@@ -7,7 +7,7 @@ import { asPlatform } from '../tenancy/tenant-db.ts';
 import { tenantContext } from '../tenancy/tenant-context.ts';
 import { ensureOperator } from './operators.ts';
 import { createTenant } from './tenant-provisioning.ts';
-import { addStaffMember } from './staff-provisioning.ts';
+import { addStaffMember } from './staff-service.ts';
 import { createPatient } from '../domain/patients/patient-service.ts';
 
 export const DEMO_PASSWORD = 'healthtrack-demo';

@@ -6,8 +6,9 @@
 import { AppError, notFound, validationError } from '../errors/catalogue.ts';
 import { isUuid } from '../db/sql-literal.ts';
 import { uuidv7 } from '../db/uuid.ts';
-import type { TenantTx } from '../tenancy/tenant-db.ts';
-import type { TenantContext } from '../tenancy/tenant-context.ts';
+import type { Database } from '../db/database.ts';
+import type { TenantRef, TenantTx } from '../tenancy/tenant-db.ts';
+import { tenantContext, type TenantContext } from '../tenancy/tenant-context.ts';
 import { hashPassword } from '../identity/password.ts';
 import { recordAudit } from '../domain/audit/audit-log.ts';
 
@@ -16,7 +17,7 @@ export interface StaffMember {
   readonly email: string;
   readonly name: string;
   readonly status: 'active' | 'disabled';
-  readonly roles: string[];
+  roles: string[];
   readonly createdAt: string;
 }
 
@@ -77,20 +78,26 @@ export interface AddStaffInput {
   readonly name: string;
   /** Needed only when the person has no HealthTrack identity yet; ignored otherwise. */
   readonly password?: string | undefined;
-  readonly roles: string[];
+  roles: string[];
 }
 
 /** Adds a person to this practice (creating their identity if new). 409-free: re-adding an existing member updates nothing. */
 export async function addStaff(ctx: TenantContext, input: AddStaffInput): Promise<StaffMember> {
   const email = input.email.trim().toLowerCase();
-  const hash = input.password ? await hashPassword(input.password) : null;
   return ctx.tx(async (tx) => {
     const existing = await tx.query<{ id: string }>('select id from platform.users where lower(email) = $1', [email]);
     let userId = existing.rows[0]?.id;
     if (!userId) {
-      if (!hash) throw validationError([{ field: 'password', message: 'is required for a person new to HealthTrack' }]);
+      if (!input.password) throw validationError([{ field: 'password', message: 'is required for a person new to HealthTrack' }]);
       userId = uuidv7();
-      await tx.query('insert into platform.users (id, email, name, password_hash) values ($1, $2, $3, $4)', [userId, email, input.name, hash]);
+      // Hashed only for a new identity (an existing one keeps its password): a rare, admin-only path.
+      const hash = await hashPassword(input.password);
+      const inserted = await tx.query<{ id: string }>(
+        'insert into platform.users (id, email, name, password_hash) values ($1, $2, $3, $4) on conflict ((lower(email))) do nothing returning id',
+        [userId, email, input.name, hash],
+      );
+      // A concurrent request may have created the identity meanwhile: join it.
+      userId = inserted.rows[0]?.id ?? (await tx.query<{ id: string }>('select id from platform.users where lower(email) = $1', [email])).rows[0]!.id;
     }
     const member = await tx.query('select 1 from staff_members where tenant_id = $1 and user_id = $2', [tx.tenantId, userId]);
     if (member.rowCount > 0) throw validationError([{ field: 'email', message: 'already belongs to a staff member of this practice' }]);
@@ -130,4 +137,10 @@ export async function setStaffActive(ctx: TenantContext, userId: string, active:
     await recordAudit(tx, ctx, { action: active ? 'staff.enable' : 'staff.disable', resourceType: 'staff', resourceId: userId });
     return readMember(tx, userId);
   });
+}
+
+/** Adds staff as the system (seeding, CLI, tests): the same use case with a system actor. */
+export async function addStaffMember(db: Database, tenant: TenantRef, input: AddStaffInput): Promise<{ userId: string }> {
+  const member = await addStaff(tenantContext(db, { tenant, actor: { kind: 'system', id: null } }), input);
+  return { userId: member.userId };
 }
