@@ -23,6 +23,8 @@ $$;
 `;
 
 const SCHEMAS_SQL = `
+-- Exclusion constraints on (tenant_id, provider_id, time range) need GiST support for uuid.
+create extension if not exists btree_gist;
 create schema if not exists platform authorization ${OWNER_ROLE};
 create schema if not exists pool authorization ${OWNER_ROLE};
 grant usage on schema platform, pool to ${RUNTIME_ROLE};

@@ -1,6 +1,7 @@
 /** PGlite (embedded PostgreSQL in WASM) behind the Database interface. */
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import type { Database, QueryResult, Tx } from './database.ts';
 import { OWNER_ROLE, RUNTIME_ROLE } from './database.ts';
 
@@ -39,6 +40,7 @@ export interface PgliteOptions {
 export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDatabase> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const pg = new PGlite({
+    extensions: { btree_gist },
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
   });

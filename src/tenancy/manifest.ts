@@ -21,6 +21,21 @@ export const CONTROL_PLANE_TABLES = [
  * parents so that erasing in this order never trips a foreign key.
  */
 export const TENANT_TABLES = [
+  'idempotency_keys',
+  'waitlist_entries',
+  'appointments',
+  'appointment_series',
+  'scheduling_settings',
+  'appointment_type_resources',
+  'appointment_type_providers',
+  'appointment_types',
+  'resources',
+  'provider_time_off',
+  'provider_overrides',
+  'provider_hours',
+  'providers',
+  'location_holidays',
+  'locations',
   'audit_events',
   'patients',
   'counters',
