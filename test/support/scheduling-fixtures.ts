@@ -1,0 +1,88 @@
+/**
+ * Scheduling fixtures written straight into a tenant's tables through the tenancy door (RLS applies),
+ * so availability and booking tests do not depend on the configuration API they are not testing.
+ */
+import { uuidv7 } from '../../src/db/uuid.ts';
+import { withTenant, type TenantRef } from '../../src/tenancy/tenant-db.ts';
+import type { TestApp } from './harness.ts';
+
+export async function tenantRef(t: TestApp, slug: string): Promise<TenantRef> {
+  const ref = await t.services.tenants.bySlug(slug);
+  if (!ref) throw new Error(`no tenant ${slug}`);
+  return ref;
+}
+
+/** Weekday (1 = Monday … 7 = Sunday) → [["09:00","17:00"], …] in the location's wall time. */
+export type WeeklyHours = Record<number, [string, string][]>;
+
+export const WEEKDAYS_9_TO_5: WeeklyHours = { 1: [['09:00', '17:00']], 2: [['09:00', '17:00']], 3: [['09:00', '17:00']], 4: [['09:00', '17:00']], 5: [['09:00', '17:00']] };
+
+export async function insertLocation(t: TestApp, ref: TenantRef, input: { name?: string; timeZone: string; openingHours?: WeeklyHours }): Promise<string> {
+  const id = uuidv7();
+  await withTenant(t.services.db, ref, (tx) =>
+    tx.query('insert into locations (tenant_id, id, name, time_zone, opening_hours) values ($1, $2, $3, $4, $5)', [
+      tx.tenantId,
+      id,
+      input.name ?? 'Main',
+      input.timeZone,
+      JSON.stringify(input.openingHours ?? {}),
+    ]),
+  );
+  return id;
+}
+
+export async function insertProvider(t: TestApp, ref: TenantRef, input: { name?: string; locationId: string; hours: WeeklyHours }): Promise<string> {
+  const id = uuidv7();
+  await withTenant(t.services.db, ref, async (tx) => {
+    await tx.query('insert into providers (tenant_id, id, display_name) values ($1, $2, $3)', [tx.tenantId, id, input.name ?? 'Dr Test']);
+    for (const [weekday, intervals] of Object.entries(input.hours)) {
+      for (const [start, end] of intervals) {
+        await tx.query(
+          'insert into provider_hours (tenant_id, id, provider_id, location_id, weekday, start_time, end_time) values ($1, $2, $3, $4, $5, $6, $7)',
+          [tx.tenantId, uuidv7(), id, input.locationId, Number(weekday), start, end],
+        );
+      }
+    }
+  });
+  return id;
+}
+
+export async function insertAppointmentType(
+  t: TestApp,
+  ref: TenantRef,
+  input: { name?: string; durationMinutes: number; bufferBefore?: number; bufferAfter?: number; providerIds: string[]; resourceIds?: string[]; rules?: Record<string, unknown> },
+): Promise<string> {
+  const id = uuidv7();
+  await withTenant(t.services.db, ref, async (tx) => {
+    await tx.query(
+      `insert into appointment_types (tenant_id, id, name, duration_minutes, buffer_before_minutes, buffer_after_minutes, rules)
+       values ($1, $2, $3, $4, $5, $6, $7)`,
+      [tx.tenantId, id, input.name ?? 'Visit', input.durationMinutes, input.bufferBefore ?? 0, input.bufferAfter ?? 0, JSON.stringify(input.rules ?? {})],
+    );
+    for (const p of input.providerIds) {
+      await tx.query('insert into appointment_type_providers (tenant_id, type_id, provider_id) values ($1, $2, $3)', [tx.tenantId, id, p]);
+    }
+    for (const r of input.resourceIds ?? []) {
+      await tx.query('insert into appointment_type_resources (tenant_id, type_id, resource_id) values ($1, $2, $3)', [tx.tenantId, id, r]);
+    }
+  });
+  return id;
+}
+
+export async function insertResource(t: TestApp, ref: TenantRef, input: { locationId: string; name?: string }): Promise<string> {
+  const id = uuidv7();
+  await withTenant(t.services.db, ref, (tx) =>
+    tx.query('insert into resources (tenant_id, id, location_id, name) values ($1, $2, $3, $4)', [tx.tenantId, id, input.locationId, input.name ?? 'Room 1']),
+  );
+  return id;
+}
+
+export async function setPracticeRules(t: TestApp, ref: TenantRef, rules: Record<string, unknown>): Promise<void> {
+  await withTenant(t.services.db, ref, (tx) =>
+    tx.query(
+      `insert into scheduling_settings (tenant_id, rules) values ($1, $2)
+       on conflict (tenant_id) do update set rules = excluded.rules, updated_at = now()`,
+      [tx.tenantId, JSON.stringify(rules)],
+    ),
+  );
+}
