@@ -20,6 +20,11 @@ export interface Config {
   readonly signingKeyRotationDays: number;
   readonly logLevel: string;
   readonly poolSize: number;
+  /** Run the background job runner (reminders, deliveries) in this process. */
+  readonly jobs: boolean;
+  /** SMTP transport (smtp://user:pass@host:port); unset keeps messages in the outbox (development). */
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -54,5 +59,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signingKeyRotationDays: intFrom(env.HEALTHTRACK_KEY_ROTATION_DAYS, 30, 'HEALTHTRACK_KEY_ROTATION_DAYS'),
     logLevel: env.LOG_LEVEL || 'info',
     poolSize: intFrom(env.HEALTHTRACK_POOL_SIZE, 10, 'HEALTHTRACK_POOL_SIZE'),
+    jobs: boolFrom(env.HEALTHTRACK_JOBS, true),
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.HEALTHTRACK_MAIL_FROM || 'HealthTrack <no-reply@healthtrack.local>',
   };
 }

@@ -9,6 +9,9 @@ import { TenantRegistry } from './tenancy/tenant-registry.ts';
 import { KeyStore } from './identity/signing-keys.ts';
 import type { AuthDeps } from './identity/auth-service.ts';
 import { ensureOperator } from './platform/operators.ts';
+import { createMailer, type Mailer } from './infra/mailer.ts';
+import { JobRunner, type JobHandler } from './jobs/job-runner.ts';
+import { REMINDER_JOB, reminderHandler } from './domain/scheduling/reminders.ts';
 
 export interface Services {
   readonly config: Config;
@@ -16,6 +19,9 @@ export interface Services {
   readonly keys: KeyStore;
   readonly tenants: TenantRegistry;
   readonly auth: AuthDeps;
+  readonly mailer: Mailer;
+  /** Background jobs; started only when `config.jobs` (tests drive `runDue` themselves). */
+  readonly jobs: JobRunner;
   close(): Promise<void>;
 }
 
@@ -68,14 +74,21 @@ export async function startServices(config: Config, options: OpenOptions = {}): 
       keys.init().catch(() => undefined);
     }, 3_600_000);
     rotation.unref();
+    const mailer = createMailer(config.smtpUrl);
+    const handlers = new Map<string, JobHandler>([[REMINDER_JOB, reminderHandler({ db, mailer, mailFrom: config.mailFrom })]]);
+    const jobs = new JobRunner(db, handlers);
+    if (config.jobs) jobs.start();
     return {
       config,
       db,
       keys,
       tenants,
       auth: { db, keys, tenants, accessTtl: config.accessTokenTtlSeconds, refreshTtl: config.refreshTokenTtlSeconds },
+      mailer,
+      jobs,
       close: async () => {
         clearInterval(rotation);
+        await jobs.stop();
         await db.close();
       },
     };

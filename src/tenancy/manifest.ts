@@ -14,6 +14,7 @@ export const CONTROL_PLANE_TABLES = [
   'signing_keys',
   'login_failures',
   'operator_audit',
+  'jobs',
 ] as const;
 
 /**
@@ -21,6 +22,7 @@ export const CONTROL_PLANE_TABLES = [
  * parents so that erasing in this order never trips a foreign key.
  */
 export const TENANT_TABLES = [
+  'email_outbox',
   'idempotency_keys',
   'waitlist_entries',
   'appointments',

@@ -46,7 +46,8 @@ export function testOpenOptions(): OpenOptions {
 }
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({ ...process.env, HEALTHTRACK_DEMO: '0' }), ...overrides };
+  // No background job runner in tests: they run due jobs themselves, deterministically.
+  return { ...loadConfig({ ...process.env, HEALTHTRACK_DEMO: '0', HEALTHTRACK_JOBS: '0' }), ...overrides };
 }
 
 export async function startTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {

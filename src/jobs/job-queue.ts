@@ -1,0 +1,35 @@
+/** Enqueueing durable jobs, inside the caller's transaction so a job exists iff its cause committed. */
+import type { Tx } from '../db/database.ts';
+import { uuidv7 } from '../db/uuid.ts';
+
+export interface NewJob {
+  readonly tenantId: string | null;
+  readonly kind: string;
+  /** Ids and scalars only: never PHI. */
+  readonly payload: Record<string, string | number | boolean | null>;
+  readonly runAt: Date;
+  /** Enqueueing again with the same key reschedules the queued job instead of adding one. */
+  readonly dedupeKey?: string;
+  readonly maxAttempts?: number;
+}
+
+/**
+ * Adds (or, with a dedupe key, re-arms) a job. Works from any runtime transaction, including a
+ * tenant one: the table is qualified with its schema.
+ */
+export async function enqueueJob(tx: Tx, job: NewJob): Promise<void> {
+  await tx.query(
+    `insert into platform.jobs (id, tenant_id, kind, payload, run_at, dedupe_key, max_attempts)
+     values ($1, $2, $3, $4, $5, $6, $7)
+     on conflict (dedupe_key) do update
+       set payload = excluded.payload, run_at = excluded.run_at, status = 'queued', attempts = 0, last_error = null,
+           locked_until = null, finished_at = null
+       where platform.jobs.status <> 'running'`,
+    [uuidv7(), job.tenantId, job.kind, JSON.stringify(job.payload), job.runAt.toISOString(), job.dedupeKey ?? null, job.maxAttempts ?? 5],
+  );
+}
+
+/** Cancels a queued job by its dedupe key (e.g. the reminder of a cancelled appointment). */
+export async function cancelJob(tx: Tx, dedupeKey: string): Promise<void> {
+  await tx.query(`update platform.jobs set status = 'cancelled', finished_at = now() where dedupe_key = $1 and status = 'queued'`, [dedupeKey]);
+}

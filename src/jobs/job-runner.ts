@@ -1,0 +1,118 @@
+/**
+ * Runs due jobs: claims a batch with FOR UPDATE SKIP LOCKED (safe with several processes), runs
+ * each under its tenant's context, retries failures with exponential backoff, and takes back jobs
+ * whose process died (their lock expires). A job runs at least once; handlers make it idempotent.
+ */
+import type { Database } from '../db/database.ts';
+import { asPlatform, type TenantRef, type Tier } from '../tenancy/tenant-db.ts';
+
+export interface Job {
+  readonly id: string;
+  readonly kind: string;
+  readonly payload: Record<string, unknown>;
+  readonly attempts: number;
+  readonly tenant: TenantRef | null;
+}
+
+export type JobHandler = (job: Job) => Promise<void>;
+
+interface ClaimedRow {
+  id: string;
+  kind: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+  max_attempts: number;
+  tenant_id: string | null;
+  slug: string | null;
+  tier: Tier | null;
+  schema_name: string | null;
+}
+
+export interface RunnerOptions {
+  readonly batchSize?: number;
+  readonly lockSeconds?: number;
+  readonly pollMs?: number;
+}
+
+export class JobRunner {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly handlers: ReadonlyMap<string, JobHandler>,
+    private readonly options: RunnerOptions = {},
+  ) {}
+
+  /** Claims and runs one batch of due jobs; returns how many ran. */
+  async runDue(now?: Date): Promise<number> {
+    const claimed = await asPlatform(this.db, (tx) =>
+      tx.query<ClaimedRow>(
+        `with due as (
+           select id from jobs
+            where (status = 'queued' and run_at <= coalesce($2::timestamptz, now()))
+               or (status = 'running' and locked_until < now())
+            order by run_at limit $1 for update skip locked),
+         claimed as (
+           update jobs j set status = 'running', attempts = j.attempts + 1, locked_until = now() + make_interval(secs => $3)
+             from due where j.id = due.id
+           returning j.id, j.kind, j.payload, j.attempts, j.max_attempts, j.tenant_id, j.run_at)
+         select c.id, c.kind, c.payload, c.attempts, c.max_attempts, c.tenant_id, t.slug, t.tier, t.schema_name
+           from claimed c left join tenants t on t.id = c.tenant_id
+          order by c.run_at`,
+        [this.options.batchSize ?? 20, now?.toISOString() ?? null, this.options.lockSeconds ?? 300],
+      ),
+    );
+    for (const row of claimed.rows) await this.runOne(row);
+    return claimed.rows.length;
+  }
+
+  private async runOne(row: ClaimedRow): Promise<void> {
+    const handler = this.handlers.get(row.kind);
+    const tenant: TenantRef | null =
+      row.tenant_id && row.slug && row.tier && row.schema_name ? { id: row.tenant_id, slug: row.slug, tier: row.tier, schema: row.schema_name } : null;
+    try {
+      if (!handler) throw new Error(`no handler for job kind "${row.kind}"`);
+      if (row.tenant_id && !tenant) throw new Error('tenant no longer exists');
+      await handler({ id: row.id, kind: row.kind, payload: row.payload, attempts: row.attempts, tenant });
+      await asPlatform(this.db, (tx) => tx.query(`update jobs set status = 'done', finished_at = now(), locked_until = null where id = $1`, [row.id]));
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const final = row.attempts >= row.max_attempts;
+      // Backoff: 30 s, 1 min, 2 min, 4 min, … capped at 1 h.
+      const delay = Math.min(3600, 30 * 2 ** (row.attempts - 1));
+      await asPlatform(this.db, (tx) =>
+        tx.query(
+          `update jobs set status = $2, last_error = $3, locked_until = null,
+                  run_at = case when $2 = 'queued' then now() + make_interval(secs => $4) else run_at end,
+                  finished_at = case when $2 = 'failed' then now() else null end
+            where id = $1`,
+          [row.id, final ? 'failed' : 'queued', message.slice(0, 1000), delay],
+        ),
+      );
+    }
+  }
+
+  /** Polls for due jobs until `stop()`. */
+  start(): void {
+    const tick = async () => {
+      try {
+        this.running = this.runDue();
+        await this.running;
+      } catch {
+        // The database may be briefly unavailable; the next tick retries.
+      } finally {
+        this.running = undefined;
+        if (this.timer !== undefined) this.timer = setTimeout(tick, this.options.pollMs ?? 1000);
+      }
+    };
+    this.timer = setTimeout(tick, this.options.pollMs ?? 1000);
+  }
+
+  /** Stops polling and waits for the batch in progress. */
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+  }
+}
