@@ -25,6 +25,8 @@ export interface Config {
   /** SMTP transport (smtp://user:pass@host:port); unset keeps messages in the outbox (development). */
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
+  /** Where patients reach the app (links in emails). */
+  readonly publicUrl: string;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -62,5 +64,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobs: boolFrom(env.HEALTHTRACK_JOBS, true),
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.HEALTHTRACK_MAIL_FROM || 'HealthTrack <no-reply@healthtrack.local>',
+    publicUrl: env.HEALTHTRACK_PUBLIC_URL || `http://localhost:${intFrom(env.PORT, 3000, 'PORT')}`,
   };
 }

@@ -12,6 +12,8 @@ import { ensureOperator } from './platform/operators.ts';
 import { createMailer, type Mailer } from './infra/mailer.ts';
 import { JobRunner, type JobHandler } from './jobs/job-runner.ts';
 import { REMINDER_JOB, reminderHandler } from './domain/scheduling/reminders.ts';
+import { EMAIL_DELIVER_JOB, WAITLIST_EXPIRE_JOB, WAITLIST_OFFER_JOB } from './domain/scheduling/waitlist-service.ts';
+import { emailDeliveryHandler, waitlistExpiryHandler, waitlistOfferHandler } from './domain/scheduling/waitlist-jobs.ts';
 
 export interface Services {
   readonly config: Config;
@@ -75,7 +77,12 @@ export async function startServices(config: Config, options: OpenOptions = {}): 
     }, 3_600_000);
     rotation.unref();
     const mailer = createMailer(config.smtpUrl);
-    const handlers = new Map<string, JobHandler>([[REMINDER_JOB, reminderHandler({ db, mailer, mailFrom: config.mailFrom })]]);
+    const handlers = new Map<string, JobHandler>([
+      [REMINDER_JOB, reminderHandler({ db, mailer, mailFrom: config.mailFrom })],
+      [EMAIL_DELIVER_JOB, emailDeliveryHandler({ db, mailer, mailFrom: config.mailFrom })],
+      [WAITLIST_EXPIRE_JOB, waitlistExpiryHandler({ db, publicUrl: config.publicUrl })],
+      [WAITLIST_OFFER_JOB, waitlistOfferHandler({ db, publicUrl: config.publicUrl })],
+    ]);
     const jobs = new JobRunner(db, handlers);
     if (config.jobs) jobs.start();
     return {

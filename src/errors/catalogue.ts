@@ -27,6 +27,16 @@ export const ERROR_CODES = {
   version_conflict: { status: 409, title: 'The resource was changed by someone else' },
   conflict: { status: 409, title: 'A concurrent request changed the same data; retry' },
   patient_archived: { status: 409, title: 'The patient is archived' },
+  // booking
+  scheduling_rule_violation: { status: 409, title: "The booking breaks one of the practice's scheduling rules" },
+  slot_taken: { status: 409, title: 'The time is no longer free' },
+  invalid_transition: { status: 409, title: 'The appointment cannot move to that status from its current one' },
+  idempotency_key_reused: { status: 422, title: 'The Idempotency-Key was already used with a different request' },
+  // scheduling configuration
+  already_exists: { status: 409, title: 'A record with the same unique value already exists' },
+  // waitlist
+  offer_unavailable: { status: 409, title: 'This waitlist offer has already been used or withdrawn' },
+  offer_expired: { status: 410, title: 'This waitlist offer has expired' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported content type' },
   precondition_failed: { status: 412, title: 'The If-Match version does not match' },
@@ -51,7 +61,7 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly detail?: string,
-    readonly extra: { errors?: readonly FieldError[]; retryAfterSeconds?: number } = {},
+    readonly extra: { errors?: readonly FieldError[]; retryAfterSeconds?: number; rule?: string } = {},
   ) {
     super(detail ?? ERROR_CODES[code].title);
     this.status = ERROR_CODES[code].status;

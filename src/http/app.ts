@@ -15,6 +15,11 @@ import { patientRoutes } from './routes/patients.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { meRoutes } from './routes/me.ts';
 import { staffRoutes } from './routes/staff.ts';
+import { schedulingConfigRoutes } from './routes/scheduling-config.ts';
+import { calendarFeedAdminRoutes, calendarFeedPublicRoutes } from './routes/calendar-feed.ts';
+import { waitlistOfferRoutes, waitlistRoutes } from './routes/waitlist.ts';
+import { appointmentRoutes } from './routes/appointments.ts';
+import { slotRoutes } from './routes/slots.ts';
 import './types.ts';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,128}$/;
@@ -100,6 +105,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(healthRoutes(services));
   await app.register(authRoutes(services));
   await app.register(platformRoutes(services), { prefix: '/platform' });
+  await app.register(calendarFeedPublicRoutes(services));
+  await app.register(waitlistOfferRoutes(services));
   await app.register(
     async (api) => {
       installStaffAuth(api, services);
@@ -107,6 +114,11 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       await api.register(auditRoutes);
       await api.register(meRoutes);
       await api.register(staffRoutes);
+      await api.register(schedulingConfigRoutes);
+      await api.register(calendarFeedAdminRoutes);
+      await api.register(waitlistRoutes);
+      await api.register(slotRoutes);
+      await api.register(appointmentRoutes);
     },
     { prefix: '/api' },
   );

@@ -71,5 +71,6 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
       instance: request.url.split('?')[0],
       requestId: request.id,
       ...(error.extra.errors ? { errors: error.extra.errors } : {}),
+      ...(error.extra.rule ? { rule: error.extra.rule } : {}),
     });
 }

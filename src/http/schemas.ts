@@ -11,6 +11,7 @@ export const Problem = Type.Object(
     instance: Type.String(),
     requestId: Type.String(),
     errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+    rule: Type.Optional(Type.String({ description: 'The scheduling rule at stake (booking errors only)' })),
   },
   { $id: 'Problem', description: 'RFC 9457 problem details' },
 );

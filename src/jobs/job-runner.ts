@@ -12,6 +12,8 @@ export interface Job {
   readonly payload: Record<string, unknown>;
   readonly attempts: number;
   readonly tenant: TenantRef | null;
+  /** The runner's clock for this batch (real time, or the time a test drives it at). */
+  readonly now: Date;
 }
 
 export type JobHandler = (job: Job) => Promise<void>;
@@ -63,18 +65,18 @@ export class JobRunner {
         [this.options.batchSize ?? 20, now?.toISOString() ?? null, this.options.lockSeconds ?? 300],
       ),
     );
-    for (const row of claimed.rows) await this.runOne(row);
+    for (const row of claimed.rows) await this.runOne(row, now ?? new Date());
     return claimed.rows.length;
   }
 
-  private async runOne(row: ClaimedRow): Promise<void> {
+  private async runOne(row: ClaimedRow, now: Date): Promise<void> {
     const handler = this.handlers.get(row.kind);
     const tenant: TenantRef | null =
       row.tenant_id && row.slug && row.tier && row.schema_name ? { id: row.tenant_id, slug: row.slug, tier: row.tier, schema: row.schema_name } : null;
     try {
       if (!handler) throw new Error(`no handler for job kind "${row.kind}"`);
       if (row.tenant_id && !tenant) throw new Error('tenant no longer exists');
-      await handler({ id: row.id, kind: row.kind, payload: row.payload, attempts: row.attempts, tenant });
+      await handler({ id: row.id, kind: row.kind, payload: row.payload, attempts: row.attempts, tenant, now });
       await asPlatform(this.db, (tx) => tx.query(`update jobs set status = 'done', finished_at = now(), locked_until = null where id = $1`, [row.id]));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

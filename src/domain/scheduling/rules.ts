@@ -14,6 +14,8 @@ export const RulesPatch = Type.Object(
     cancelWindowMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 60 * 24 * 30, description: 'Cancelling later than this before the start is a late cancellation' })),
     lateCancel: Type.Optional(Type.Union([Type.Literal('flag'), Type.Literal('refuse')], { description: 'Late cancellations are allowed but flagged for a fee, or refused' })),
     rescheduleWindowMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 60 * 24 * 30 })),
+    reminderLeadMinutes: Type.Optional(Type.Integer({ minimum: 15, maximum: 60 * 24 * 14, description: 'How long before the start the reminder email goes out' })),
+    waitlistOfferMinutes: Type.Optional(Type.Integer({ minimum: 10, maximum: 60 * 24 * 3, description: 'How long a waitlist offer link stays valid' })),
     frontDeskOverride: Type.Optional(Type.Boolean({ description: 'Staff with scheduling:write may override a rule, giving a reason (audited)' })),
     bookingCondition: Type.Optional(
       Type.Union([Type.Null(), Type.Record(Type.String(), Type.Unknown())], {
@@ -35,6 +37,8 @@ export interface SchedulingRules {
   readonly lateCancel: 'flag' | 'refuse';
   readonly rescheduleWindowMinutes: number;
   readonly frontDeskOverride: boolean;
+  readonly reminderLeadMinutes: number;
+  readonly waitlistOfferMinutes: number;
   readonly bookingCondition: Record<string, unknown> | null;
 }
 
@@ -48,6 +52,8 @@ export const DEFAULT_RULES: SchedulingRules = {
   lateCancel: 'flag',
   rescheduleWindowMinutes: 24 * 60,
   frontDeskOverride: true,
+  reminderLeadMinutes: 24 * 60,
+  waitlistOfferMinutes: 120,
   bookingCondition: null,
 };
 
@@ -69,6 +75,8 @@ export function effectiveRules(practice: RulesPatch = {}, type: RulesPatch = {})
     lateCancel: pick('lateCancel'),
     rescheduleWindowMinutes: pick('rescheduleWindowMinutes'),
     frontDeskOverride: pick('frontDeskOverride'),
+    reminderLeadMinutes: pick('reminderLeadMinutes'),
+    waitlistOfferMinutes: pick('waitlistOfferMinutes'),
     bookingCondition: pick('bookingCondition'),
   };
 }

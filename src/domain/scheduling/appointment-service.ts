@@ -1,0 +1,300 @@
+/**
+ * Appointment use cases: book, reschedule, cancel and the visit's status steps. Each change and
+ * its audit event commit together; overlaps are refused by the database whatever the checks saw.
+ */
+import { AppError, notFound, validationError } from '../../errors/catalogue.ts';
+import { isUuid } from '../../db/sql-literal.ts';
+import { uuidv7 } from '../../db/uuid.ts';
+import type { TenantContext } from '../../tenancy/tenant-context.ts';
+import type { TenantTx } from '../../tenancy/tenant-db.ts';
+import { recordAudit } from '../audit/audit-log.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { requestHash, withIdempotency } from '../idempotency.ts';
+import { cancelReminder, scheduleReminder } from './reminders.ts';
+import { enqueueJob } from '../../jobs/job-queue.ts';
+import { WAITLIST_OFFER_JOB } from './waitlist-service.ts';
+import { auditOverride, placeAndWrite, requireOverride, ruleViolation } from './appointment-placement.ts';
+import {
+  APPOINTMENT_COLUMNS,
+  APPOINTMENT_FROM,
+  findReferences,
+  loadRules,
+  lockAppointment,
+  readAppointment,
+  toAppointment,
+  type AppointmentRow,
+} from './appointment-repo.ts';
+import {
+  MAX_LIST_DAYS,
+  type Appointment,
+  type AppointmentBook,
+  type AppointmentCancel,
+  type AppointmentListQuery,
+  type AppointmentReschedule,
+  type AppointmentStatus,
+} from './appointment-schemas.ts';
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+/** The idempotency scope of bookings. */
+export const BOOKING_SCOPE = 'appointments.book';
+
+function parseInstant(value: string, field: string): Date {
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw validationError([{ field, message: 'is not a valid instant' }]);
+  return d;
+}
+
+async function requireBookingReferences(tx: TenantTx, ids: { patientId: string; typeId: string; providerId: string; locationId: string }): Promise<void> {
+  const refs = await findReferences(tx, ids);
+  // Another practice's ids are simply unknown here (RLS), so they answer exactly like missing ones.
+  if (!refs.patient) throw notFound('patient');
+  if (!refs.type) throw notFound('appointment type');
+  if (!refs.provider) throw notFound('provider');
+  if (!refs.location) throw notFound('location');
+  if (refs.patient === 'archived') throw new AppError('patient_archived', 'Restore the patient before booking');
+}
+
+/** Books inside an open transaction (the idempotent path shares it with the stored response). */
+export async function bookIn(tx: TenantTx, ctx: TenantContext, input: AppointmentBook): Promise<Appointment> {
+  parseInstant(input.start, 'start');
+  await requireBookingReferences(tx, input);
+  const id = uuidv7();
+  const query = { typeId: input.typeId, providerId: input.providerId, locationId: input.locationId, start: input.start, patientId: input.patientId };
+  const overridden = await placeAndWrite(tx, ctx, query, input.override, async (p) => {
+    await tx.query(
+      `insert into appointments (tenant_id, id, patient_id, provider_id, location_id, type_id, resource_id, starts_at, ends_at, blocked,
+                                 override_reason, notes, created_by)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, tstzrange($10::timestamptz, $11::timestamptz, '[)'), $12, $13, $14)`,
+      [
+        tx.tenantId, id, input.patientId, input.providerId, input.locationId, input.typeId, p.resourceId,
+        p.start.toISOString(), p.end.toISOString(), p.blockedFrom.toISOString(), p.blockedTo.toISOString(),
+        p.overridden ? input.override!.reason : null, input.notes ?? null, ctx.actor.kind === 'user' ? ctx.actor.id : null,
+      ],
+    );
+    return p.overridden;
+  });
+  await recordAudit(tx, ctx, {
+    action: 'appointment.book',
+    resourceType: 'appointment',
+    resourceId: id,
+    details: { patientId: input.patientId, providerId: input.providerId, typeId: input.typeId },
+  });
+  if (overridden) await auditOverride(tx, ctx, id, overridden, 'book');
+  const booked = toAppointment((await readAppointment(tx, id))!);
+  await scheduleReminder(tx, { id, startsAt: new Date(booked.start) }, (await loadRules(tx, input.typeId)).reminderLeadMinutes);
+  return booked;
+}
+
+/**
+ * Books an appointment. With an idempotency key, a retry (even a concurrent one) returns the first
+ * booking instead of making a second; the same key with another body is refused.
+ * @example await bookAppointment(ctx, { patientId, typeId, providerId, locationId, start: '2026-03-02T10:00:00+01:00' }, { idempotencyKey: 'k-1' })
+ */
+export async function bookAppointment(
+  ctx: TenantContext,
+  input: AppointmentBook,
+  options: { idempotencyKey?: string | undefined } = {},
+): Promise<{ appointment: Appointment; replayed: boolean }> {
+  if (options.idempotencyKey === undefined) {
+    return { appointment: await ctx.tx((tx) => bookIn(tx, ctx, input)), replayed: false };
+  }
+  const result = await withIdempotency<Appointment>(
+    ctx,
+    { scope: BOOKING_SCOPE, key: options.idempotencyKey, requestHash: requestHash(input) },
+    async (tx) => ({ statusCode: 201, body: await bookIn(tx, ctx, input) }),
+  );
+  return { appointment: result.body, replayed: result.replayed };
+}
+
+/**
+ * Queues the waitlist offer of a freed slot in the same transaction: the offer is made (by a job,
+ * which owns links and email) iff the cancellation or move committed.
+ */
+async function offerFreedTime(tx: TenantTx, row: AppointmentRow): Promise<void> {
+  if (new Date(row.starts_at).getTime() <= Date.now()) return;
+  await enqueueJob(tx, {
+    tenantId: tx.tenantId,
+    kind: WAITLIST_OFFER_JOB,
+    payload: { typeId: row.type_id, providerId: row.provider_id, locationId: row.location_id, start: new Date(row.starts_at).toISOString(), releasedBy: row.patient_id },
+    runAt: new Date(),
+  });
+}
+
+/** Locks the appointment or answers 404 (also for another practice's id). */
+async function requireAppointment(tx: TenantTx, id: string): Promise<AppointmentRow> {
+  const row = isUuid(id) ? await lockAppointment(tx, id) : undefined;
+  if (!row) throw notFound('appointment');
+  return row;
+}
+
+function invalidTransition(row: AppointmentRow, step: string): AppError {
+  return new AppError('invalid_transition', `Cannot ${step} an appointment that is ${row.status.replace('_', ' ')}`);
+}
+
+/**
+ * Moves a booked appointment to another start (and optionally provider or location), keeping its
+ * type and patient. Inside the reschedule window it needs an override.
+ */
+export async function rescheduleAppointment(ctx: TenantContext, id: string, input: AppointmentReschedule): Promise<Appointment> {
+  const newStart = parseInstant(input.start, 'start');
+  return ctx.tx(async (tx) => {
+    const row = await requireAppointment(tx, id);
+    if (row.status !== 'booked') throw invalidTransition(row, 'reschedule');
+    const providerId = input.providerId ?? row.provider_id;
+    const locationId = input.locationId ?? row.location_id;
+    if (input.providerId || input.locationId) {
+      const refs = await findReferences(tx, { providerId, locationId });
+      if (!refs.provider) throw notFound('provider');
+      if (!refs.location) throw notFound('location');
+    }
+    const rules = await loadRules(tx, row.type_id);
+    const overridden: string[] = [];
+    const windowOpensAt = new Date(row.starts_at).getTime() - rules.rescheduleWindowMinutes * MINUTE;
+    if (Date.now() >= windowOpensAt) {
+      requireOverride(
+        ctx,
+        'reschedule_window',
+        `Appointments can be rescheduled up to ${rules.rescheduleWindowMinutes} minutes before they start`,
+        input.override,
+        rules,
+      );
+      overridden.push('reschedule_window');
+    }
+    const query = { typeId: row.type_id, providerId, locationId, start: input.start, patientId: row.patient_id, excludeAppointmentId: row.id };
+    const placed = await placeAndWrite(tx, ctx, query, input.override, async (p) => {
+      await tx.query(
+        `update appointments set provider_id = $3, location_id = $4, resource_id = $5, starts_at = $6, ends_at = $7,
+                blocked = tstzrange($8::timestamptz, $9::timestamptz, '[)'), override_reason = coalesce($10, override_reason),
+                version = version + 1, updated_at = now()
+          where tenant_id = $1 and id = $2`,
+        [
+          tx.tenantId, row.id, providerId, locationId, p.resourceId, p.start.toISOString(), p.end.toISOString(),
+          p.blockedFrom.toISOString(), p.blockedTo.toISOString(),
+          p.overridden || overridden.length ? input.override!.reason : null,
+        ],
+      );
+      return p.overridden;
+    });
+    if (placed) overridden.push(placed);
+    await recordAudit(tx, ctx, {
+      action: 'appointment.reschedule',
+      resourceType: 'appointment',
+      resourceId: row.id,
+      details: { from: new Date(row.starts_at).toISOString(), to: newStart.toISOString(), providerChanged: providerId !== row.provider_id, locationChanged: locationId !== row.location_id },
+    });
+    for (const rule of overridden) await auditOverride(tx, ctx, row.id, rule, 'reschedule');
+    const moved = toAppointment((await readAppointment(tx, row.id))!);
+    // The reminder follows the appointment; the old time it leaves may suit someone on the waitlist.
+    await scheduleReminder(tx, { id: row.id, startsAt: new Date(moved.start) }, rules.reminderLeadMinutes);
+    await offerFreedTime(tx, row);
+    return moved;
+  });
+}
+
+/**
+ * Cancels a booked appointment, freeing its time. Inside the cancellation window it is a late
+ * cancellation: flagged (`lateCancel: true`) or, when the practice refuses them, refused unless overridden.
+ */
+export async function cancelAppointment(ctx: TenantContext, id: string, input: AppointmentCancel): Promise<Appointment> {
+  return ctx.tx(async (tx) => {
+    const row = await requireAppointment(tx, id);
+    if (row.status !== 'booked') throw invalidTransition(row, 'cancel');
+    const rules = await loadRules(tx, row.type_id);
+    const late = Date.now() >= new Date(row.starts_at).getTime() - rules.cancelWindowMinutes * MINUTE;
+    let overridden = false;
+    if (late && rules.lateCancel === 'refuse') {
+      requireOverride(ctx, 'cancel_window', `Appointments can be cancelled up to ${rules.cancelWindowMinutes} minutes before they start`, input.override, rules);
+      overridden = true;
+    }
+    // late_cancel records the fact (it was late) even when staff overrode the refusal; billing decides on fees.
+    const res = await tx.query<{ id: string }>(
+      `update appointments set status = 'cancelled', late_cancel = $3, cancel_reason = $4, override_reason = coalesce($5, override_reason),
+              version = version + 1, updated_at = now()
+        where tenant_id = $1 and id = $2 returning id`,
+      [tx.tenantId, row.id, late, input.reason ?? null, overridden ? input.override!.reason : null],
+    );
+    await recordAudit(tx, ctx, { action: 'appointment.cancel', resourceType: 'appointment', resourceId: res.rows[0]!.id, details: { late, policy: late ? rules.lateCancel : null } });
+    if (overridden) await auditOverride(tx, ctx, row.id, 'cancel_window', 'cancel');
+    await cancelReminder(tx, row.id);
+    await offerFreedTime(tx, row);
+    return toAppointment((await readAppointment(tx, row.id))!);
+  });
+}
+
+/** The visit's status steps: which statuses each may start from. Completing needs a check-in first. */
+const STEPS = {
+  check_in: { from: ['booked'], to: 'checked_in', verb: 'check in' },
+  complete: { from: ['checked_in'], to: 'completed', verb: 'complete' },
+  no_show: { from: ['booked'], to: 'no_show', verb: 'mark as no-show' },
+} as const satisfies Record<string, { from: readonly AppointmentStatus[]; to: AppointmentStatus; verb: string }>;
+
+export type AppointmentStep = keyof typeof STEPS;
+
+/** Applies a status step, or answers `invalid_transition` naming the current status. */
+export async function advanceAppointment(ctx: TenantContext, id: string, step: AppointmentStep): Promise<Appointment> {
+  const spec = STEPS[step];
+  return ctx.tx(async (tx) => {
+    const row = await requireAppointment(tx, id);
+    if (!(spec.from as readonly string[]).includes(row.status)) throw invalidTransition(row, spec.verb);
+    await tx.query(`update appointments set status = $3, version = version + 1, updated_at = now() where tenant_id = $1 and id = $2`, [tx.tenantId, row.id, spec.to]);
+    await recordAudit(tx, ctx, { action: `appointment.${step}`, resourceType: 'appointment', resourceId: row.id, details: { from: row.status } });
+    return toAppointment((await readAppointment(tx, row.id))!);
+  });
+}
+
+/** Reads one appointment (audited). */
+export async function getAppointment(ctx: TenantContext, id: string): Promise<Appointment> {
+  if (!isUuid(id)) throw notFound('appointment');
+  return ctx.tx(async (tx) => {
+    const row = await readAppointment(tx, id);
+    if (!row) throw notFound('appointment');
+    await recordAudit(tx, ctx, { action: 'appointment.read', resourceType: 'appointment', resourceId: id });
+    return toAppointment(row);
+  });
+}
+
+/**
+ * Lists appointments starting in [from, to) (at most 62 days), ordered by start then id, with a
+ * keyset cursor. The ids returned are written to the audit trail.
+ */
+export async function listAppointments(ctx: TenantContext, q: AppointmentListQuery): Promise<{ items: Appointment[]; nextCursor: string | null }> {
+  const from = parseInstant(q.from, 'from');
+  const to = parseInstant(q.to, 'to');
+  if (to.getTime() <= from.getTime()) throw validationError([{ field: 'to', message: 'must be after from' }]);
+  if (to.getTime() - from.getTime() > MAX_LIST_DAYS * DAY) throw validationError([{ field: 'to', message: `must be at most ${MAX_LIST_DAYS} days after from` }]);
+  const limit = q.limit ?? 200;
+  return ctx.tx(async (tx) => {
+    const params: unknown[] = [tx.tenantId];
+    const p = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const where = ['a.tenant_id = $1', `a.starts_at >= ${p(from.toISOString())}::timestamptz`, `a.starts_at < ${p(to.toISOString())}::timestamptz`];
+    if (q.providerId) where.push(`a.provider_id = ${p(q.providerId)}`);
+    if (q.locationId) where.push(`a.location_id = ${p(q.locationId)}`);
+    if (q.patientId) where.push(`a.patient_id = ${p(q.patientId)}`);
+    if (q.status) where.push(`a.status = ${p(q.status)}`);
+    if (q.cursor) {
+      const [at, id] = decodeCursor(q.cursor, 2) as [string, string];
+      if (!isUuid(id) || Number.isNaN(new Date(at).getTime())) throw new AppError('invalid_cursor');
+      where.push(`(a.starts_at, a.id) > (${p(at)}::timestamptz, ${p(id)}::uuid)`);
+    }
+    const res = await tx.query<AppointmentRow>(
+      `select ${APPOINTMENT_COLUMNS} from ${APPOINTMENT_FROM} where ${where.join(' and ')} order by a.starts_at, a.id limit ${p(limit + 1)}`,
+      params,
+    );
+    const rows = res.rows.slice(0, limit);
+    await recordAudit(tx, ctx, {
+      action: 'appointment.list',
+      resourceType: 'appointment',
+      details: { filters: Object.keys(q).filter((k) => k !== 'limit' && k !== 'cursor'), appointmentIds: rows.map((r) => r.id) },
+    });
+    const last = rows[rows.length - 1];
+    return {
+      items: rows.map(toAppointment),
+      nextCursor: res.rows.length > limit && last ? encodeCursor([new Date(last.starts_at).toISOString(), last.id]) : null,
+    };
+  });
+}

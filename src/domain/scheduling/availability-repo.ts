@@ -1,0 +1,177 @@
+/**
+ * Loads what the availability engine needs for one type at one location over a range of local
+ * dates, in three queries on one tenant transaction: type + location + rules, providers with their
+ * hours, overrides and time off, then the active appointments of those providers and resources.
+ */
+import type { TenantTx } from '../../tenancy/tenant-db.ts';
+import { effectiveRules, type RulesPatch, type SchedulingRules } from './rules.ts';
+import type { Interval, ProviderAvailability, SlotSearchInput, WallIntervals, WeeklyHoursRow } from './slot-engine.ts';
+import { addDays, startOfLocalDay } from './time.ts';
+
+export interface AvailabilityQuery {
+  readonly typeId: string;
+  readonly locationId: string;
+  /** One provider (offering or not: the result says), or every active provider offering the type. */
+  readonly providerId?: string;
+  /** Local dates in the location's zone, inclusive. */
+  readonly from: string;
+  readonly to: string;
+  /** Ignored as a booking (rescheduling it must not conflict with itself). */
+  readonly excludeAppointmentId?: string;
+}
+
+export type LoadedAvailability =
+  | { readonly found: false; readonly missing: 'type' | 'location' | 'provider' }
+  | {
+      readonly found: true;
+      readonly rules: SchedulingRules;
+      /** Everything but `now`, `from`, `to` and `patient`. */
+      readonly input: Omit<SlotSearchInput, 'now' | 'from' | 'to' | 'patient'>;
+      /** Set when a single provider was asked for and exists but is inactive or does not offer the type. */
+      readonly providerNotOffering: boolean;
+    };
+
+interface HeadRow {
+  type_id: string | null;
+  duration_minutes: number;
+  buffer_before_minutes: number;
+  buffer_after_minutes: number;
+  type_rules: RulesPatch | null;
+  practice_rules: RulesPatch | null;
+  location_id: string | null;
+  time_zone: string;
+  opening_hours: Record<string, unknown> | null;
+  holidays: string[];
+  pool_size: number;
+  pool: string[];
+}
+
+interface ProviderRow {
+  id: string;
+  offers: boolean;
+  hours: WeeklyHoursRow[];
+  overrides: { date: string; intervals: unknown }[];
+  time_off: [number, number][];
+}
+
+interface AppointmentRow {
+  provider_id: string;
+  resource_id: string | null;
+  starts_ms: number;
+  from_ms: number;
+  to_ms: number;
+}
+
+/** Accepts `[["09:00","12:00"]]` and `[{"start":"09:00","end":"12:00"}]` alike. */
+function wallIntervals(value: unknown): WallIntervals {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((v): [string, string][] => {
+    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string') return [[v[0], v[1]]];
+    if (v && typeof v === 'object' && typeof (v as { start?: unknown }).start === 'string' && typeof (v as { end?: unknown }).end === 'string') {
+      return [[(v as { start: string }).start, (v as { end: string }).end]];
+    }
+    return [];
+  });
+}
+
+function interval(fromMs: number | string, toMs: number | string): Interval {
+  return { from: new Date(Number(fromMs)), to: new Date(Number(toMs)) };
+}
+
+/** Loads type, location, providers and bookings for `q`; ids must already be UUIDs. */
+export async function loadAvailability(tx: TenantTx, q: AvailabilityQuery): Promise<LoadedAvailability> {
+  const head = (
+    await tx.query<HeadRow>(
+      `select t.id as type_id, t.duration_minutes, t.buffer_before_minutes, t.buffer_after_minutes, t.rules as type_rules,
+              (select s.rules from scheduling_settings s where s.tenant_id = $1) as practice_rules,
+              l.id as location_id, l.time_zone, l.opening_hours,
+              coalesce((select json_agg(h.date::text order by h.date) from location_holidays h
+                         where h.tenant_id = $1 and h.location_id = l.id and h.date between $4::date and $5::date), '[]') as holidays,
+              (select count(*) from appointment_type_resources r where r.tenant_id = $1 and r.type_id = t.id)::int as pool_size,
+              coalesce((select json_agg(res.id order by res.id) from appointment_type_resources r
+                          join resources res on res.tenant_id = r.tenant_id and res.id = r.resource_id
+                         where r.tenant_id = $1 and r.type_id = t.id and res.location_id = l.id and res.active), '[]') as pool
+         from (select 1) one
+         left join appointment_types t on t.tenant_id = $1 and t.id = $2 and t.active
+         left join locations l on l.tenant_id = $1 and l.id = $3 and l.active`,
+      [tx.tenantId, q.typeId, q.locationId, q.from, q.to],
+    )
+  ).rows[0]!;
+  if (!head.type_id) return { found: false, missing: 'type' };
+  if (!head.location_id) return { found: false, missing: 'location' };
+  const zone = head.time_zone;
+  // Wide enough for buffers (at most 4 h) and for counting each local day's appointments.
+  const rangeFrom = new Date(startOfLocalDay(q.from, zone).getTime() - 86_400_000);
+  const rangeTo = new Date(startOfLocalDay(addDays(q.to, 1), zone).getTime() + 86_400_000);
+
+  const providerRows = (
+    await tx.query<ProviderRow>(
+      `select p.id,
+              (p.active and exists (select 1 from appointment_type_providers tp
+                                     where tp.tenant_id = $1 and tp.type_id = $2 and tp.provider_id = p.id)) as offers,
+              coalesce((select json_agg(json_build_object('weekday', h.weekday, 'start', h.start_time::text, 'end', h.end_time::text,
+                                                          'validFrom', h.valid_from::text, 'validTo', h.valid_to::text))
+                          from provider_hours h where h.tenant_id = $1 and h.provider_id = p.id and h.location_id = $3), '[]') as hours,
+              coalesce((select json_agg(json_build_object('date', o.date::text, 'intervals', o.intervals))
+                          from provider_overrides o
+                         where o.tenant_id = $1 and o.provider_id = p.id and o.location_id = $3 and o.date between $4::date and $5::date), '[]') as overrides,
+              coalesce((select json_agg(json_build_array((extract(epoch from o.starts_at) * 1000)::float8, (extract(epoch from o.ends_at) * 1000)::float8))
+                          from provider_time_off o
+                         where o.tenant_id = $1 and o.provider_id = p.id and o.starts_at < $7::timestamptz and o.ends_at > $6::timestamptz), '[]') as time_off
+         from providers p
+        where p.tenant_id = $1
+          and (case when $8::uuid is null
+                    then p.active and exists (select 1 from appointment_type_providers tp where tp.tenant_id = $1 and tp.type_id = $2 and tp.provider_id = p.id)
+                    else p.id = $8::uuid end)
+        order by p.id`,
+      [tx.tenantId, q.typeId, q.locationId, q.from, q.to, rangeFrom.toISOString(), rangeTo.toISOString(), q.providerId ?? null],
+    )
+  ).rows;
+  if (q.providerId && providerRows.length === 0) return { found: false, missing: 'provider' };
+  const offering = providerRows.filter((p) => p.offers);
+
+  const needsPool = head.pool_size > 0;
+  const appointmentRows = (
+    await tx.query<AppointmentRow>(
+      `select provider_id, resource_id, (extract(epoch from starts_at) * 1000)::float8 as starts_ms,
+              (extract(epoch from lower(blocked)) * 1000)::float8 as from_ms, (extract(epoch from upper(blocked)) * 1000)::float8 as to_ms
+         from appointments
+        where tenant_id = $1 and status in ('booked', 'checked_in', 'completed')
+          and (provider_id = any (string_to_array($2::text, ',')::uuid[]) or resource_id = any (string_to_array($3::text, ',')::uuid[]))
+          and blocked && tstzrange($4::timestamptz, $5::timestamptz)
+          and ($6::uuid is null or id <> $6::uuid)`,
+      [tx.tenantId, offering.map((p) => p.id).join(','), needsPool ? head.pool.join(',') : '', rangeFrom.toISOString(), rangeTo.toISOString(), q.excludeAppointmentId ?? null],
+    )
+  ).rows;
+
+  const providers: ProviderAvailability[] = offering.map((p) => ({
+    id: p.id,
+    weeklyHours: p.hours,
+    overrides: Object.fromEntries(p.overrides.map((o) => [o.date, wallIntervals(o.intervals)])),
+    timeOff: p.time_off.map(([f, t]) => interval(f, t)),
+    appointments: appointmentRows
+      .filter((a) => a.provider_id === p.id)
+      .map((a) => ({ startsAt: new Date(Number(a.starts_ms)), blocked: interval(a.from_ms, a.to_ms) })),
+  }));
+  const openingHours = Object.fromEntries(Object.entries(head.opening_hours ?? {}).map(([k, v]) => [k, wallIntervals(v)]));
+  const rules = effectiveRules(head.practice_rules ?? {}, head.type_rules ?? {});
+  return {
+    found: true,
+    rules,
+    providerNotOffering: Boolean(q.providerId) && offering.length === 0,
+    input: {
+      rules,
+      type: {
+        id: head.type_id,
+        durationMinutes: head.duration_minutes,
+        bufferBeforeMinutes: head.buffer_before_minutes,
+        bufferAfterMinutes: head.buffer_after_minutes,
+      },
+      location: { id: head.location_id, timeZone: zone, openingHours, holidays: head.holidays },
+      providers,
+      resourcePool: needsPool
+        ? head.pool.map((id) => ({ id, busy: appointmentRows.filter((a) => a.resource_id === id).map((a) => interval(a.from_ms, a.to_ms)) }))
+        : null,
+    },
+  };
+}
