@@ -10,6 +10,7 @@ import { asOwner, asPlatform, tenantPreamble } from '../src/tenancy/tenant-db.ts
 import { TENANT_TABLES } from '../src/tenancy/manifest.ts';
 import { POOLED_SCHEMA } from '../src/db/migrator.ts';
 import { ident } from '../src/db/sql-literal.ts';
+import { fillSchedulingTables } from './support/scheduling-fixtures.ts';
 
 let t: TestApp;
 let opToken: string;
@@ -238,7 +239,8 @@ describe('deletion', () => {
       assert.equal(created.statusCode, 201, created.body);
       const { id: tenantId, schema } = created.json().tenant as { id: string; schema: string };
       const session = await staffSession(body);
-      await addPatients(session, 3);
+      const patientIds = await addPatients(session, 3);
+      await fillSchedulingTables(t, (await t.services.tenants.bySlug(body.slug))!, patientIds[0]!);
       const before = await tenantRowCounts(tenantId, schema);
       assert.equal(before.patients, 3);
       assert.ok(Object.values(before).every((n) => n > 0), `every table holds rows before: ${JSON.stringify(before)}`);

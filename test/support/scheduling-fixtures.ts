@@ -86,3 +86,33 @@ export async function setPracticeRules(t: TestApp, ref: TenantRef, rules: Record
     ),
   );
 }
+
+/**
+ * Puts at least one row in every scheduling and messaging table of a practice, so tests that must
+ * see "every table" (erase, export, tier moves) cover them. Uses the tenancy door like the app.
+ */
+export async function fillSchedulingTables(t: TestApp, ref: TenantRef, patientId: string): Promise<void> {
+  const locationId = await insertLocation(t, ref, { timeZone: 'America/New_York', openingHours: WEEKDAYS_9_TO_5 });
+  const providerId = await insertProvider(t, ref, { locationId, hours: WEEKDAYS_9_TO_5 });
+  const resourceId = await insertResource(t, ref, { locationId });
+  const typeId = await insertAppointmentType(t, ref, { durationMinutes: 30, providerIds: [providerId], resourceIds: [resourceId] });
+  await setPracticeRules(t, ref, { minNoticeMinutes: 0 });
+  await withTenant(t.services.db, ref, async (tx) => {
+    const id = () => uuidv7();
+    const start = new Date(Date.now() + 30 * 86_400_000);
+    const end = new Date(start.getTime() + 30 * 60_000);
+    const seriesId = id();
+    await tx.query('insert into location_holidays (tenant_id, id, location_id, date, name) values ($1, $2, $3, $4, $5)', [tx.tenantId, id(), locationId, '2030-12-25', 'Christmas']);
+    await tx.query(`insert into provider_overrides (tenant_id, id, provider_id, location_id, date, intervals) values ($1, $2, $3, $4, '2030-01-02', '[]')`, [tx.tenantId, id(), providerId, locationId]);
+    await tx.query(`insert into provider_time_off (tenant_id, id, provider_id, starts_at, ends_at) values ($1, $2, $3, now() + interval '60 days', now() + interval '61 days')`, [tx.tenantId, id(), providerId]);
+    await tx.query(`insert into appointment_series (tenant_id, id, rrule, time_zone) values ($1, $2, 'FREQ=WEEKLY;COUNT=2', 'America/New_York')`, [tx.tenantId, seriesId]);
+    await tx.query(
+      `insert into appointments (tenant_id, id, patient_id, provider_id, location_id, type_id, resource_id, series_id, starts_at, ends_at, blocked)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, tstzrange($9::timestamptz, $10::timestamptz, '[)'))`,
+      [tx.tenantId, id(), patientId, providerId, locationId, typeId, resourceId, seriesId, start.toISOString(), end.toISOString()],
+    );
+    await tx.query(`insert into waitlist_entries (tenant_id, id, patient_id, type_id, earliest, latest) values ($1, $2, $3, $4, '2030-01-01', '2030-01-31')`, [tx.tenantId, id(), patientId, typeId]);
+    await tx.query(`insert into idempotency_keys (tenant_id, key, scope, request_hash, status_code, response) values ($1, $2, 'test', 'h', 201, '{}')`, [tx.tenantId, id()]);
+    await tx.query(`insert into email_outbox (tenant_id, id, message_key, to_address, subject, body_text) values ($1, $2, $3, 'x@example.test', 's', 'b')`, [tx.tenantId, id(), id()]);
+  });
+}
