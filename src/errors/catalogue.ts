@@ -37,6 +37,8 @@ export const ERROR_CODES = {
   // waitlist
   offer_unavailable: { status: 409, title: 'This waitlist offer has already been used or withdrawn' },
   offer_expired: { status: 410, title: 'This waitlist offer has expired' },
+  bad_url: { status: 400, title: 'The URL is malformed' },
+  uri_too_long: { status: 414, title: 'A path segment of the URL is too long' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported content type' },
   precondition_failed: { status: 412, title: 'The If-Match version does not match' },

@@ -54,6 +54,11 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
     },
+    // Router-level failures (malformed or over-long URLs) answer problem+json like everything else.
+    frameworkErrors: (error, request, reply) => {
+      const code = (error as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'uri_too_long' : 'bad_url';
+      void sendProblem(request, reply, new AppError(code));
+    },
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
 
