@@ -55,6 +55,12 @@ test('npm start seeds the demo, prints logins, serves HTTP and persists across r
     };
     const before = await list();
     assert.ok(before >= 5, `demo practice has patients (got ${before})`);
+    // The demo schedule: appointments next week, bookable slots after them.
+    const from = new Date().toISOString();
+    const to = new Date(Date.now() + 15 * 86_400_000).toISOString();
+    const appts = await fetch(`${base}/api/appointments?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, { headers: { authorization: `Bearer ${accessToken}`, 'x-tenant': 'riverside' } });
+    assert.equal(appts.status, 200);
+    assert.ok(((await appts.json()) as { items: unknown[] }).items.length >= 3, 'the demo practice has appointments booked');
     const created = await fetch(`${base}/api/patients`, {
       method: 'POST',
       headers: { authorization: `Bearer ${accessToken}`, 'x-tenant': 'riverside', 'content-type': 'application/json' },

@@ -9,6 +9,15 @@ import { ensureOperator } from './operators.ts';
 import { createTenant } from './tenant-provisioning.ts';
 import { addStaffMember } from './staff-service.ts';
 import { createPatient } from '../domain/patients/patient-service.ts';
+import { createLocation } from '../domain/scheduling/config/location-service.ts';
+import { createProvider } from '../domain/scheduling/config/provider-service.ts';
+import { replaceProviderHours } from '../domain/scheduling/config/provider-hours-service.ts';
+import { createResource } from '../domain/scheduling/config/resource-service.ts';
+import { createAppointmentType } from '../domain/scheduling/config/appointment-type-service.ts';
+import { bookAppointment } from '../domain/scheduling/appointment-service.ts';
+import { searchSlots } from '../domain/scheduling/availability.ts';
+import type { TenantContext } from '../tenancy/tenant-context.ts';
+import { DateTime } from 'luxon';
 
 export const DEMO_PASSWORD = 'healthtrack-demo';
 export const DEMO_OPERATOR = 'operator@healthtrack.local';
@@ -82,11 +91,46 @@ export async function seedDemo(db: Database): Promise<boolean> {
     });
     for (const person of others) await addStaffMember(db, tenant, { ...person, password: DEMO_PASSWORD });
     const ctx = tenantContext(db, { tenant, actor: { kind: 'system', id: null } });
+    const patientIds: string[] = [];
     for (const [firstName, lastName, dateOfBirth, phone] of practice.patients) {
-      await createPatient(ctx, { firstName, lastName, dateOfBirth, phone });
+      const email = `${firstName.toLowerCase()}.${lastName.toLowerCase().replace(/[^a-z]/g, '')}@example.test`;
+      patientIds.push((await createPatient(ctx, { firstName, lastName, dateOfBirth, phone, email })).id);
     }
+    await seedSchedule(ctx, practice, patientIds);
   }
   return true;
+}
+
+const WEEKDAYS: Record<string, [string, string][]> = { '1': [['09:00', '17:00']], '2': [['09:00', '17:00']], '3': [['09:00', '17:00']], '4': [['09:00', '17:00']], '5': [['09:00', '13:00']] };
+
+/** A location, two providers with weekday hours, a room, two visit types and a few bookings next week. */
+async function seedSchedule(ctx: TenantContext, practice: DemoPractice, patientIds: string[]): Promise<void> {
+  const location = await createLocation(ctx, {
+    name: practice.tier === 'pooled' ? 'Riverside Main Street' : 'Lakeside Studio',
+    timeZone: practice.timeZone,
+    openingHours: { ...WEEKDAYS, '1': [['08:00', '18:00']], '2': [['08:00', '18:00']], '3': [['08:00', '18:00']], '4': [['08:00', '18:00']], '5': [['08:00', '14:00']] },
+  });
+  const providerIds: string[] = [];
+  for (const [name, color] of [[practice.staff[1]!.name, '#2563eb'], [practice.tier === 'pooled' ? 'Dr. Mei Lin' : 'Tom Richter, PT', '#16a34a']] as const) {
+    const provider = await createProvider(ctx, { displayName: name, color });
+    await replaceProviderHours(ctx, provider.id, { locationId: location.id, hours: WEEKDAYS });
+    providerIds.push(provider.id);
+  }
+  const room = await createResource(ctx, { locationId: location.id, name: 'Room 1', kind: 'room' });
+  const types = [
+    await createAppointmentType(ctx, { name: 'New patient visit', durationMinutes: 45, bufferAfterMinutes: 15, color: '#7c3aed', providerIds, resourceIds: [room.id] }),
+    await createAppointmentType(ctx, { name: 'Follow-up', durationMinutes: 20, color: '#0891b2', providerIds }),
+  ];
+  // Book the first free slots of next week so the calendar has something to show.
+  const monday = DateTime.now().setZone(practice.timeZone).startOf('week').plus({ weeks: 1 });
+  for (let i = 0; i < Math.min(6, patientIds.length); i++) {
+    const type = types[i % 2]!;
+    const day = monday.plus({ days: i % 4 }).toISODate()!;
+    const slots = await searchSlots(ctx, { typeId: type.id, locationId: location.id, providerId: providerIds[i % 2]!, from: day, to: day });
+    const slot = slots.items[Math.min(slots.items.length - 1, 2 + i)];
+    if (!slot) continue;
+    await bookAppointment(ctx, { patientId: patientIds[i]!, typeId: type.id, providerId: slot.providerId, locationId: location.id, start: slot.start });
+  }
 }
 
 /** Prints where to sign in with the demo accounts. */
