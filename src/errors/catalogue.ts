@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   scheduling_rule_violation: { status: 409, title: "The booking breaks one of the practice's scheduling rules" },
   slot_taken: { status: 409, title: 'The time is no longer free' },
   invalid_transition: { status: 409, title: 'The appointment cannot move to that status from its current one' },
+  series_conflicts: { status: 409, title: 'Some occurrences of the series cannot be booked' },
   idempotency_key_reused: { status: 422, title: 'The Idempotency-Key was already used with a different request' },
   // scheduling configuration
   already_exists: { status: 409, title: 'A record with the same unique value already exists' },
@@ -56,6 +57,14 @@ export interface FieldError {
   readonly message: string;
 }
 
+/** One occurrence of a recurring series and whether it can be booked (`series_conflicts` lists them all). */
+export interface OccurrenceReport {
+  readonly start: string;
+  readonly ok: boolean;
+  readonly rule?: string;
+  readonly detail?: string;
+}
+
 /** An error the API answers with as problem+json; anything else becomes `internal_error`. */
 export class AppError extends Error {
   readonly status: number;
@@ -63,7 +72,7 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly detail?: string,
-    readonly extra: { errors?: readonly FieldError[]; retryAfterSeconds?: number; rule?: string } = {},
+    readonly extra: { errors?: readonly FieldError[]; retryAfterSeconds?: number; rule?: string; occurrences?: readonly OccurrenceReport[] } = {},
   ) {
     super(detail ?? ERROR_CODES[code].title);
     this.status = ERROR_CODES[code].status;

@@ -19,7 +19,9 @@ import { schedulingConfigRoutes } from './routes/scheduling-config.ts';
 import { calendarFeedAdminRoutes, calendarFeedPublicRoutes } from './routes/calendar-feed.ts';
 import { waitlistOfferRoutes, waitlistRoutes } from './routes/waitlist.ts';
 import { appointmentRoutes } from './routes/appointments.ts';
+import { appointmentSeriesRoutes } from './routes/appointment-series.ts';
 import { slotRoutes } from './routes/slots.ts';
+import { calendarRoutes } from './routes/calendar.ts';
 import './types.ts';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,128}$/;
@@ -124,6 +126,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       await api.register(waitlistRoutes);
       await api.register(slotRoutes);
       await api.register(appointmentRoutes);
+      await api.register(appointmentSeriesRoutes);
+      await api.register(calendarRoutes);
     },
     { prefix: '/api' },
   );

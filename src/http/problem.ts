@@ -72,5 +72,6 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
       requestId: request.id,
       ...(error.extra.errors ? { errors: error.extra.errors } : {}),
       ...(error.extra.rule ? { rule: error.extra.rule } : {}),
+      ...(error.extra.occurrences ? { occurrences: error.extra.occurrences } : {}),
     });
 }

@@ -12,6 +12,12 @@ export const Problem = Type.Object(
     requestId: Type.String(),
     errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
     rule: Type.Optional(Type.String({ description: 'The scheduling rule at stake (booking errors only)' })),
+    occurrences: Type.Optional(
+      Type.Array(
+        Type.Object({ start: Type.String(), ok: Type.Boolean(), rule: Type.Optional(Type.String()), detail: Type.Optional(Type.String()) }),
+        { description: 'Every occurrence of a recurring series and whether it can be booked (`series_conflicts` only)' },
+      ),
+    ),
   },
   { $id: 'Problem', description: 'RFC 9457 problem details' },
 );

@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox';
 
 const Id = Type.String({ format: 'uuid' });
 /** An instant with an explicit offset: a wall time without one would be ambiguous across zones. */
-const instant = (description = 'ISO 8601 instant with offset, e.g. 2026-03-02T10:00:00+01:00') =>
+export const instant = (description = 'ISO 8601 instant with offset, e.g. 2026-03-02T10:00:00+01:00') =>
   Type.String({ format: 'date-time', pattern: '(?:[Zz]|[+-]\\d{2}:?\\d{2})$', description });
 const Instant = instant();
 

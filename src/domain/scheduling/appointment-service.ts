@@ -14,6 +14,7 @@ import { cancelReminder, scheduleReminder } from './reminders.ts';
 import { enqueueJob } from '../../jobs/job-queue.ts';
 import { WAITLIST_OFFER_JOB } from './waitlist-service.ts';
 import { auditOverride, placeAndWrite, requireOverride, ruleViolation } from './appointment-placement.ts';
+import type { SchedulingRules } from './rules.ts';
 import {
   APPOINTMENT_COLUMNS,
   APPOINTMENT_FROM,
@@ -46,7 +47,8 @@ function parseInstant(value: string, field: string): Date {
   return d;
 }
 
-async function requireBookingReferences(tx: TenantTx, ids: { patientId: string; typeId: string; providerId: string; locationId: string }): Promise<void> {
+/** Answers 404 for an unknown (or another practice's) patient, type, provider or location, 409 for an archived patient. */
+export async function requireBookingReferences(tx: TenantTx, ids: { patientId: string; typeId: string; providerId: string; locationId: string }): Promise<void> {
   const refs = await findReferences(tx, ids);
   // Another practice's ids are simply unknown here (RLS), so they answer exactly like missing ones.
   if (!refs.patient) throw notFound('patient');
@@ -56,8 +58,11 @@ async function requireBookingReferences(tx: TenantTx, ids: { patientId: string; 
   if (refs.patient === 'archived') throw new AppError('patient_archived', 'Restore the patient before booking');
 }
 
-/** Books inside an open transaction (the idempotent path shares it with the stored response). */
-export async function bookIn(tx: TenantTx, ctx: TenantContext, input: AppointmentBook): Promise<Appointment> {
+/**
+ * Books inside an open transaction (the idempotent path shares it with the stored response);
+ * `seriesId` links the appointment to its recurring series.
+ */
+export async function bookIn(tx: TenantTx, ctx: TenantContext, input: AppointmentBook, options: { seriesId?: string } = {}): Promise<Appointment> {
   parseInstant(input.start, 'start');
   await requireBookingReferences(tx, input);
   const id = uuidv7();
@@ -65,12 +70,13 @@ export async function bookIn(tx: TenantTx, ctx: TenantContext, input: Appointmen
   const overridden = await placeAndWrite(tx, ctx, query, input.override, async (p) => {
     await tx.query(
       `insert into appointments (tenant_id, id, patient_id, provider_id, location_id, type_id, resource_id, starts_at, ends_at, blocked,
-                                 override_reason, notes, created_by)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, tstzrange($10::timestamptz, $11::timestamptz, '[)'), $12, $13, $14)`,
+                                 override_reason, notes, created_by, series_id)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, tstzrange($10::timestamptz, $11::timestamptz, '[)'), $12, $13, $14, $15)`,
       [
         tx.tenantId, id, input.patientId, input.providerId, input.locationId, input.typeId, p.resourceId,
         p.start.toISOString(), p.end.toISOString(), p.blockedFrom.toISOString(), p.blockedTo.toISOString(),
         p.overridden ? input.override!.reason : null, input.notes ?? null, ctx.actor.kind === 'user' ? ctx.actor.id : null,
+        options.seriesId ?? null,
       ],
     );
     return p.overridden;
@@ -202,25 +208,48 @@ export async function cancelAppointment(ctx: TenantContext, id: string, input: A
     const row = await requireAppointment(tx, id);
     if (row.status !== 'booked') throw invalidTransition(row, 'cancel');
     const rules = await loadRules(tx, row.type_id);
-    const late = Date.now() >= new Date(row.starts_at).getTime() - rules.cancelWindowMinutes * MINUTE;
+    const late = isLateCancellation(row, rules);
     let overridden = false;
     if (late && rules.lateCancel === 'refuse') {
       requireOverride(ctx, 'cancel_window', `Appointments can be cancelled up to ${rules.cancelWindowMinutes} minutes before they start`, input.override, rules);
       overridden = true;
     }
-    // late_cancel records the fact (it was late) even when staff overrode the refusal; billing decides on fees.
-    const res = await tx.query<{ id: string }>(
-      `update appointments set status = 'cancelled', late_cancel = $3, cancel_reason = $4, override_reason = coalesce($5, override_reason),
-              version = version + 1, updated_at = now()
-        where tenant_id = $1 and id = $2 returning id`,
-      [tx.tenantId, row.id, late, input.reason ?? null, overridden ? input.override!.reason : null],
-    );
-    await recordAudit(tx, ctx, { action: 'appointment.cancel', resourceType: 'appointment', resourceId: res.rows[0]!.id, details: { late, policy: late ? rules.lateCancel : null } });
+    await writeCancellation(tx, ctx, row, { late, policy: rules.lateCancel, reason: input.reason, overrideReason: overridden ? input.override!.reason : undefined });
     if (overridden) await auditOverride(tx, ctx, row.id, 'cancel_window', 'cancel');
-    await cancelReminder(tx, row.id);
-    await offerFreedTime(tx, row);
     return toAppointment((await readAppointment(tx, row.id))!);
   });
+}
+
+/** Whether cancelling now falls inside the cancellation window of `row`. */
+export function isLateCancellation(row: AppointmentRow, rules: SchedulingRules, now = Date.now()): boolean {
+  return now >= new Date(row.starts_at).getTime() - rules.cancelWindowMinutes * MINUTE;
+}
+
+/**
+ * Cancels a locked, booked appointment whose policy was already decided: the row, its audit event,
+ * its reminder and the waitlist offer of the freed time. Shared by single and series cancellation.
+ */
+export async function writeCancellation(
+  tx: TenantTx,
+  ctx: TenantContext,
+  row: AppointmentRow,
+  c: { late: boolean; policy: SchedulingRules['lateCancel']; reason?: string | undefined; overrideReason?: string | undefined; seriesId?: string },
+): Promise<void> {
+  // late_cancel records the fact (it was late) even when staff overrode the refusal; billing decides on fees.
+  await tx.query(
+    `update appointments set status = 'cancelled', late_cancel = $3, cancel_reason = $4, override_reason = coalesce($5, override_reason),
+            version = version + 1, updated_at = now()
+      where tenant_id = $1 and id = $2`,
+    [tx.tenantId, row.id, c.late, c.reason ?? null, c.overrideReason ?? null],
+  );
+  await recordAudit(tx, ctx, {
+    action: 'appointment.cancel',
+    resourceType: 'appointment',
+    resourceId: row.id,
+    details: { late: c.late, policy: c.late ? c.policy : null, ...(c.seriesId ? { seriesId: c.seriesId } : {}) },
+  });
+  await cancelReminder(tx, row.id);
+  await offerFreedTime(tx, row);
 }
 
 /** The visit's status steps: which statuses each may start from. Completing needs a check-in first. */

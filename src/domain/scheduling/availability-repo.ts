@@ -2,6 +2,7 @@
  * Loads what the availability engine needs for one type at one location over a range of local
  * dates, in three queries on one tenant transaction: type + location + rules, providers with their
  * hours, overrides and time off, then the active appointments of those providers and resources.
+ * The schedule pieces are exported for the calendar view, which loads by location instead of type.
  */
 import type { TenantTx } from '../../tenancy/tenant-db.ts';
 import { effectiveRules, type RulesPatch, type SchedulingRules } from './rules.ts';
@@ -46,12 +47,16 @@ interface HeadRow {
   pool: string[];
 }
 
-interface ProviderRow {
-  id: string;
-  offers: boolean;
+/** The `scheduleColumns` of one provider row. */
+export interface ScheduleRow {
   hours: WeeklyHoursRow[];
   overrides: { date: string; intervals: unknown }[];
   time_off: [number, number][];
+}
+
+interface ProviderRow extends ScheduleRow {
+  id: string;
+  offers: boolean;
 }
 
 interface AppointmentRow {
@@ -74,8 +79,50 @@ function wallIntervals(value: unknown): WallIntervals {
   });
 }
 
-function interval(fromMs: number | string, toMs: number | string): Interval {
+/** Epoch milliseconds (as SQL returns them) → an interval. */
+export function interval(fromMs: number | string, toMs: number | string): Interval {
   return { from: new Date(Number(fromMs)), to: new Date(Number(toMs)) };
+}
+
+/**
+ * The instants to load bookings and time off for local dates `from`..`to`: a day wider each side,
+ * enough for buffers (at most 4 h) and for counting each local day's appointments.
+ */
+export function loadRange(from: string, to: string, zone: string): { from: Date; to: Date } {
+  return { from: new Date(startOfLocalDay(from, zone).getTime() - 86_400_000), to: new Date(startOfLocalDay(addDays(to, 1), zone).getTime() + 86_400_000) };
+}
+
+/**
+ * SQL select-list columns `hours`, `overrides` and `time_off` of provider `p` at one location, given
+ * the placeholders holding the tenant, location, local dates and `loadRange` instants.
+ * @example scheduleColumns({ tenant: '$1', location: '$3', fromDate: '$4', toDate: '$5', rangeFrom: '$6', rangeTo: '$7' })
+ */
+export function scheduleColumns(ph: { tenant: string; location: string; fromDate: string; toDate: string; rangeFrom: string; rangeTo: string }): string {
+  return `coalesce((select json_agg(json_build_object('weekday', h.weekday, 'start', h.start_time::text, 'end', h.end_time::text,
+                                                          'validFrom', h.valid_from::text, 'validTo', h.valid_to::text))
+                          from provider_hours h where h.tenant_id = ${ph.tenant} and h.provider_id = p.id and h.location_id = ${ph.location}), '[]') as hours,
+              coalesce((select json_agg(json_build_object('date', o.date::text, 'intervals', o.intervals))
+                          from provider_overrides o
+                         where o.tenant_id = ${ph.tenant} and o.provider_id = p.id and o.location_id = ${ph.location}
+                           and o.date between ${ph.fromDate}::date and ${ph.toDate}::date), '[]') as overrides,
+              coalesce((select json_agg(json_build_array((extract(epoch from o.starts_at) * 1000)::float8, (extract(epoch from o.ends_at) * 1000)::float8))
+                          from provider_time_off o
+                         where o.tenant_id = ${ph.tenant} and o.provider_id = p.id
+                           and o.starts_at < ${ph.rangeTo}::timestamptz and o.ends_at > ${ph.rangeFrom}::timestamptz), '[]') as time_off`;
+}
+
+/** A provider's hours, overrides and time off as the slot engine reads them. */
+export function toSchedule(row: ScheduleRow): Pick<ProviderAvailability, 'weeklyHours' | 'overrides' | 'timeOff'> {
+  return {
+    weeklyHours: row.hours,
+    overrides: Object.fromEntries(row.overrides.map((o) => [o.date, wallIntervals(o.intervals)])),
+    timeOff: row.time_off.map(([f, t]) => interval(f, t)),
+  };
+}
+
+/** A location's stored `opening_hours` as the slot engine reads them. */
+export function openingHoursOf(value: Record<string, unknown> | null): Record<string, WallIntervals> {
+  return Object.fromEntries(Object.entries(value ?? {}).map(([k, v]) => [k, wallIntervals(v)]));
 }
 
 /** Loads type, location, providers and bookings for `q`; ids must already be UUIDs. */
@@ -100,24 +147,14 @@ export async function loadAvailability(tx: TenantTx, q: AvailabilityQuery): Prom
   if (!head.type_id) return { found: false, missing: 'type' };
   if (!head.location_id) return { found: false, missing: 'location' };
   const zone = head.time_zone;
-  // Wide enough for buffers (at most 4 h) and for counting each local day's appointments.
-  const rangeFrom = new Date(startOfLocalDay(q.from, zone).getTime() - 86_400_000);
-  const rangeTo = new Date(startOfLocalDay(addDays(q.to, 1), zone).getTime() + 86_400_000);
+  const { from: rangeFrom, to: rangeTo } = loadRange(q.from, q.to, zone);
 
   const providerRows = (
     await tx.query<ProviderRow>(
       `select p.id,
               (p.active and exists (select 1 from appointment_type_providers tp
                                      where tp.tenant_id = $1 and tp.type_id = $2 and tp.provider_id = p.id)) as offers,
-              coalesce((select json_agg(json_build_object('weekday', h.weekday, 'start', h.start_time::text, 'end', h.end_time::text,
-                                                          'validFrom', h.valid_from::text, 'validTo', h.valid_to::text))
-                          from provider_hours h where h.tenant_id = $1 and h.provider_id = p.id and h.location_id = $3), '[]') as hours,
-              coalesce((select json_agg(json_build_object('date', o.date::text, 'intervals', o.intervals))
-                          from provider_overrides o
-                         where o.tenant_id = $1 and o.provider_id = p.id and o.location_id = $3 and o.date between $4::date and $5::date), '[]') as overrides,
-              coalesce((select json_agg(json_build_array((extract(epoch from o.starts_at) * 1000)::float8, (extract(epoch from o.ends_at) * 1000)::float8))
-                          from provider_time_off o
-                         where o.tenant_id = $1 and o.provider_id = p.id and o.starts_at < $7::timestamptz and o.ends_at > $6::timestamptz), '[]') as time_off
+              ${scheduleColumns({ tenant: '$1', location: '$3', fromDate: '$4', toDate: '$5', rangeFrom: '$6', rangeTo: '$7' })}
          from providers p
         where p.tenant_id = $1
           and (case when $8::uuid is null
@@ -146,14 +183,12 @@ export async function loadAvailability(tx: TenantTx, q: AvailabilityQuery): Prom
 
   const providers: ProviderAvailability[] = offering.map((p) => ({
     id: p.id,
-    weeklyHours: p.hours,
-    overrides: Object.fromEntries(p.overrides.map((o) => [o.date, wallIntervals(o.intervals)])),
-    timeOff: p.time_off.map(([f, t]) => interval(f, t)),
+    ...toSchedule(p),
     appointments: appointmentRows
       .filter((a) => a.provider_id === p.id)
       .map((a) => ({ startsAt: new Date(Number(a.starts_ms)), blocked: interval(a.from_ms, a.to_ms) })),
   }));
-  const openingHours = Object.fromEntries(Object.entries(head.opening_hours ?? {}).map(([k, v]) => [k, wallIntervals(v)]));
+  const openingHours = openingHoursOf(head.opening_hours);
   const rules = effectiveRules(head.practice_rules ?? {}, head.type_rules ?? {});
   return {
     found: true,

@@ -12,7 +12,7 @@ import type { SchedulingRules } from './rules.ts';
 import { bookingConditionHolds, computeSlots, conditionData, evaluateStart, type BookingPatient } from './slot-engine.ts';
 import { addDays, ageOn, daysBetween, isLocalDate, localDateOf, parseIsoInstant, toZonedIso } from './time.ts';
 
-export { computeSlots, evaluateStart, workingWindows } from './slot-engine.ts';
+export { computeSlots, evaluateStart, workingIntervals, workingWindows } from './slot-engine.ts';
 export type { Interval, ProviderAvailability, Slot, SlotSearchInput, StartVerdict } from './slot-engine.ts';
 
 export interface BookableQuery {

@@ -116,7 +116,7 @@ function intersect(a: [number, number][], b: [number, number][]): [number, numbe
  * The provider's working windows on a local date, in wall minutes: the override for that date if
  * there is one, else the weekly hours valid that day; intersected with the location's opening hours.
  */
-export function workingWindows(input: SlotSearchInput, provider: ProviderAvailability, date: string): [number, number][] {
+export function workingWindows(input: Pick<SlotSearchInput, 'location'>, provider: Pick<ProviderAvailability, 'weeklyHours' | 'overrides'>, date: string): [number, number][] {
   if (input.location.holidays.includes(date)) return [];
   const weekday = isoWeekday(date);
   const override = provider.overrides[date];
@@ -213,6 +213,15 @@ export function conditionData(input: SlotSearchInput, providerId: string, start:
 
 function windowInstants(date: string, [s, e]: [number, number], zone: string): Interval {
   return { from: wallEndToInstant(date, s, zone), to: wallEndToInstant(date, e, zone) };
+}
+
+/**
+ * `workingWindows` as instants: the same windows the slot search offers starts in (a bound in a
+ * spring-forward gap moves to the transition).
+ * @example workingIntervals({ location }, provider, '2027-03-14') // [{ from: 13:00Z, to: 21:00Z }] for 09:00–17:00 EDT
+ */
+export function workingIntervals(input: Pick<SlotSearchInput, 'location'>, provider: Pick<ProviderAvailability, 'weeklyHours' | 'overrides'>, date: string): Interval[] {
+  return workingWindows(input, provider, date).map((w) => windowInstants(date, w, input.location.timeZone));
 }
 
 /**
