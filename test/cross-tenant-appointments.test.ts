@@ -9,13 +9,13 @@ import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { DateTime } from 'luxon';
 import { startTestApp, type TestApp, type TestTenant } from './support/harness.ts';
+import { NOWHERE, assertLikeMissing, assertNotFound } from './support/cross-tenant-kit.ts';
 import { WEEKDAYS_9_TO_5, insertAppointmentType, insertLocation, insertProvider, setPracticeRules, tenantRef } from './support/scheduling-fixtures.ts';
 import { withTenant } from '../src/tenancy/tenant-db.ts';
 
 let t: TestApp;
 
 const ZONE = 'America/New_York';
-const NOWHERE = '01900000-0000-7000-8000-000000000000';
 
 function at(hour: number, weeks = 3): string {
   return DateTime.now().setZone(ZONE).startOf('week').plus({ weeks }).set({ hour }).toISO({ suppressMilliseconds: true })!;
@@ -82,17 +82,7 @@ async function snapshot(p: Practice): Promise<unknown> {
   });
 }
 
-function assertNotFound(res: LightMyRequestResponse): void {
-  assert.equal(res.statusCode, 404, res.body);
-  assert.equal(res.json().code, 'not_found');
-}
 
-/** Another practice's id must answer exactly like an id that exists nowhere. */
-function assertSameAnswer(theirs: LightMyRequestResponse, nowhere: LightMyRequestResponse): void {
-  assertNotFound(theirs);
-  const strip = (b: Record<string, unknown>) => ({ ...b, instance: undefined, requestId: undefined });
-  assert.deepEqual(strip(theirs.json()), strip(nowhere.json()));
-}
 
 async function listIds(p: Practice, query: Record<string, string>): Promise<string[]> {
   const res = await call(p, 'GET', '/api/appointments', undefined, { query: { ...RANGE, limit: '500', ...query } });
@@ -104,7 +94,7 @@ type Case = (attacker: Practice, victim: Practice) => Promise<void>;
 
 async function stepRefused(attacker: Practice, victim: Practice, action: string, body?: object): Promise<void> {
   for (const id of [victim.bookedId, victim.checkedInId]) {
-    assertSameAnswer(await call(attacker, 'POST', `/api/appointments/${id}/${action}`, body), await call(attacker, 'POST', `/api/appointments/${NOWHERE}/${action}`, body));
+    assertLikeMissing(await call(attacker, 'POST', `/api/appointments/${id}/${action}`, body), await call(attacker, 'POST', `/api/appointments/${NOWHERE}/${action}`, body));
   }
 }
 
@@ -115,7 +105,7 @@ const COVERAGE: Record<string, Case> = {
     for (const field of ['patientId', 'typeId', 'providerId', 'locationId'] as const) {
       const theirs = await call(attacker, 'POST', '/api/appointments', { ...own, [field]: victim[field] });
       const nowhere = await call(attacker, 'POST', '/api/appointments', { ...own, [field]: NOWHERE });
-      assertSameAnswer(theirs, nowhere);
+      assertLikeMissing(theirs, nowhere);
     }
     // All of the victim's ids at once, with an override: still nothing.
     const all = { patientId: victim.patientId, typeId: victim.typeId, providerId: victim.providerId, locationId: victim.locationId, start: at(14), override: { reason: 'forced' } };
@@ -140,7 +130,7 @@ const COVERAGE: Record<string, Case> = {
   },
   'GET /api/appointments/{id}': async (attacker, victim) => {
     for (const id of [victim.bookedId, victim.checkedInId]) {
-      assertSameAnswer(await call(attacker, 'GET', `/api/appointments/${id}`), await call(attacker, 'GET', `/api/appointments/${NOWHERE}`));
+      assertLikeMissing(await call(attacker, 'GET', `/api/appointments/${id}`), await call(attacker, 'GET', `/api/appointments/${NOWHERE}`));
     }
   },
   'POST /api/appointments/{id}/reschedule': async (attacker, victim) => {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { DateTime } from 'luxon';
 import type { LightMyRequestResponse } from 'fastify';
 import { startTestApp, type TestApp, type TestTenant } from './support/harness.ts';
+import { NOWHERE, assertLikeMissing, assertNotFound } from './support/cross-tenant-kit.ts';
 import { insertAppointmentType, insertLocation, insertProvider, tenantRef, WEEKDAYS_9_TO_5 } from './support/scheduling-fixtures.ts';
 
 let t: TestApp;
@@ -43,20 +44,11 @@ after(async () => {
 /** A Monday-to-Friday week starting two weeks ahead: inside the default notice and horizon. */
 const FROM = DateTime.now().setZone('Europe/Berlin').plus({ weeks: 2 }).startOf('week').toISODate()!;
 const TO = DateTime.fromISO(FROM).plus({ days: 4 }).toISODate()!;
-const NOWHERE = '01900000-0000-7000-8000-000000000000';
 
 function slots(caller: Practice, ids: Partial<Record<'typeId' | 'providerId' | 'locationId', string>>): Promise<LightMyRequestResponse> {
   return t.api(caller.tenant, caller.tenant.adminToken, { method: 'GET', url: '/api/scheduling/slots', query: { from: FROM, to: TO, ...ids } });
 }
 
-const strip = (b: Record<string, unknown>) => ({ ...b, instance: undefined, requestId: undefined });
-
-/** `theirs` must be a 404 not_found indistinguishable from `nowhere`. */
-function assertLikeMissing(theirs: LightMyRequestResponse, nowhere: LightMyRequestResponse): void {
-  assert.equal(theirs.statusCode, 404, theirs.body);
-  assert.equal(theirs.json().code, 'not_found');
-  assert.deepEqual(strip(theirs.json()), strip(nowhere.json()), 'another practice’s id answers like a missing one');
-}
 
 type Case = (attacker: Practice, victim: Practice) => Promise<void>;
 

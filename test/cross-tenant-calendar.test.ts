@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { LightMyRequestResponse } from 'fastify';
 import { startTestApp, type TestApp, type TestTenant } from './support/harness.ts';
+import { NOWHERE, assertLikeMissing, assertNotFound } from './support/cross-tenant-kit.ts';
 import { insertAppointmentType, insertLocation, insertProvider, setPracticeRules, tenantRef, WEEKDAYS_9_TO_5 } from './support/scheduling-fixtures.ts';
 
 let t: TestApp;
@@ -17,7 +18,6 @@ let t: TestApp;
 const ZONE = 'Europe/Berlin';
 /** The Monday three weeks ahead: every practice books its one appointment at 10:00 that day. */
 const DAY = DateTime.now().setZone(ZONE).startOf('week').plus({ weeks: 3 }).toISODate()!;
-const NOWHERE = '01900000-0000-7000-8000-000000000000';
 
 interface Practice {
   readonly tenant: TestTenant;
@@ -64,14 +64,6 @@ function calendar(caller: Practice, ids: { locationId: string; providerId?: stri
   return t.api(caller.tenant, caller.tenant.adminToken, { method: 'GET', url: '/api/calendar', query: { view, date: DAY, ...ids } });
 }
 
-const strip = (b: Record<string, unknown>) => ({ ...b, instance: undefined, requestId: undefined });
-
-/** `theirs` must be a 404 not_found indistinguishable from `nowhere`. */
-function assertLikeMissing(theirs: LightMyRequestResponse, nowhere: LightMyRequestResponse): void {
-  assert.equal(theirs.statusCode, 404, theirs.body);
-  assert.equal(theirs.json().code, 'not_found');
-  assert.deepEqual(strip(theirs.json()), strip(nowhere.json()), 'another practice’s id answers like a missing one');
-}
 
 type Case = (attacker: Practice, victim: Practice) => Promise<void>;
 

@@ -7,6 +7,7 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { startTestApp, type TestApp, type TestTenant } from './support/harness.ts';
+import { NOWHERE, assertLikeMissing, assertNotFound } from './support/cross-tenant-kit.ts';
 import { withTenant } from '../src/tenancy/tenant-db.ts';
 
 let t: TestApp;
@@ -28,7 +29,6 @@ interface Practice {
 
 const practices: Record<'A' | 'B' | 'C', Practice> = {} as never;
 const OVERRIDE_DATE = '2031-03-04';
-const NOWHERE = '01900000-0000-7000-8000-000000000000';
 
 async function ok(res: LightMyRequestResponse, status = 200): Promise<Record<string, unknown> & { id: string }> {
   assert.equal(res.statusCode, status, res.body);
@@ -109,10 +109,6 @@ function as(attacker: Practice, method: Method, url: string, payload?: object, q
   return t.api(attacker.tenant, attacker.tenant.adminToken, { method, url, ...(payload ? { payload } : {}), ...(query ? { query } : {}) });
 }
 
-function assertNotFound(res: LightMyRequestResponse): void {
-  assert.equal(res.statusCode, 404, res.body);
-  assert.equal(res.json().code, 'not_found');
-}
 
 /** A body id of another practice is an unknown reference, named by its field. */
 function assertUnknownReference(res: LightMyRequestResponse, field: string): void {
@@ -131,10 +127,7 @@ async function idsOf(attacker: Practice, url: string, query?: Record<string, str
 async function assertLikeNowhere(attacker: Practice, method: Method, victimUrl: string, nowhereUrl: string, payload?: object): Promise<void> {
   const theirs = await as(attacker, method, victimUrl, payload);
   const nowhere = await as(attacker, method, nowhereUrl, payload);
-  assertNotFound(theirs);
-  assertNotFound(nowhere);
-  const strip = (b: Record<string, unknown>) => ({ ...b, instance: undefined, requestId: undefined });
-  assert.deepEqual(strip(theirs.json()), strip(nowhere.json()));
+  assertLikeMissing(theirs, nowhere);
 }
 
 type Case = (attacker: Practice, victim: Practice) => Promise<void>;

@@ -9,13 +9,13 @@ import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { DateTime } from 'luxon';
 import { startTestApp, type TestApp, type TestTenant } from './support/harness.ts';
+import { NOWHERE, assertLikeMissing, assertNotFound } from './support/cross-tenant-kit.ts';
 import { WEEKDAYS_9_TO_5, insertAppointmentType, insertLocation, insertProvider, setPracticeRules, tenantRef } from './support/scheduling-fixtures.ts';
 import { withTenant } from '../src/tenancy/tenant-db.ts';
 
 let t: TestApp;
 
 const ZONE = 'America/New_York';
-const NOWHERE = '01900000-0000-7000-8000-000000000000';
 const RRULE = 'FREQ=WEEKLY;COUNT=3';
 
 /** `hour`:00 on the Monday `weeks` ahead, New York time. */
@@ -78,17 +78,7 @@ async function snapshot(p: Practice): Promise<unknown> {
   });
 }
 
-function assertNotFound(res: LightMyRequestResponse): void {
-  assert.equal(res.statusCode, 404, res.body);
-  assert.equal(res.json().code, 'not_found');
-}
 
-/** Another practice's id must answer exactly like an id that exists nowhere. */
-function assertSameAnswer(theirs: LightMyRequestResponse, nowhere: LightMyRequestResponse): void {
-  assertNotFound(theirs);
-  const strip = (b: Record<string, unknown>) => ({ ...b, instance: undefined, requestId: undefined });
-  assert.deepEqual(strip(theirs.json()), strip(nowhere.json()));
-}
 
 type Case = (attacker: Practice, victim: Practice) => Promise<void>;
 
@@ -100,7 +90,7 @@ const COVERAGE: Record<string, Case> = {
       for (const conflicts of ['fail', 'skip']) {
         const theirs = await call(attacker, 'POST', '/api/appointment-series', { ...own, conflicts, [field]: victim[field] });
         const nowhere = await call(attacker, 'POST', '/api/appointment-series', { ...own, conflicts, [field]: NOWHERE });
-        assertSameAnswer(theirs, nowhere);
+        assertLikeMissing(theirs, nowhere);
       }
     }
     // All of the victim's ids at once, at the victim's own series times: still nothing.
@@ -117,11 +107,11 @@ const COVERAGE: Record<string, Case> = {
     assert.equal(tidy.json().cancelled.length, 3);
   },
   'GET /api/appointment-series/{id}': async (attacker, victim) => {
-    assertSameAnswer(await call(attacker, 'GET', `/api/appointment-series/${victim.seriesId}`), await call(attacker, 'GET', `/api/appointment-series/${NOWHERE}`));
+    assertLikeMissing(await call(attacker, 'GET', `/api/appointment-series/${victim.seriesId}`), await call(attacker, 'GET', `/api/appointment-series/${NOWHERE}`));
   },
   'POST /api/appointment-series/{id}/cancel': async (attacker, victim) => {
     for (const body of [{}, { reason: 'x', from: at(0, 0) }]) {
-      assertSameAnswer(
+      assertLikeMissing(
         await call(attacker, 'POST', `/api/appointment-series/${victim.seriesId}/cancel`, body),
         await call(attacker, 'POST', `/api/appointment-series/${NOWHERE}/cancel`, body),
       );
