@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { DateTime } from 'luxon';
 import type { LightMyRequestResponse } from 'fastify';
 import { startTestApp, type TestApp, type TestTenant } from './support/harness.ts';
-import { NOWHERE, assertLikeMissing, assertNotFound } from './support/cross-tenant-kit.ts';
+import { NOWHERE, assertLikeMissing, runCoveragePairs } from './support/cross-tenant-kit.ts';
 import { insertAppointmentType, insertLocation, insertProvider, tenantRef, WEEKDAYS_9_TO_5 } from './support/scheduling-fixtures.ts';
 
 let t: TestApp;
@@ -86,15 +86,7 @@ const COVERAGE: Record<string, Case> = {
   },
 };
 
-const PAIRS: [keyof typeof practices, keyof typeof practices, string][] = [
+runCoveragePairs(practices, COVERAGE, [
   ['A', 'B', 'pooled → pooled'],
   ['A', 'C', 'pooled → schema'],
-];
-
-for (const [a, b, label] of PAIRS) {
-  describe(`${label}: practice ${a} against practice ${b}`, () => {
-    for (const [route, check] of Object.entries(COVERAGE)) {
-      test(`${route} reveals nothing of ${b}`, () => check(practices[a], practices[b]));
-    }
-  });
-}
+]);
