@@ -11,6 +11,7 @@ import { TENANT_TABLES } from '../src/tenancy/manifest.ts';
 import { POOLED_SCHEMA } from '../src/db/migrator.ts';
 import { ident } from '../src/db/sql-literal.ts';
 import { fillSchedulingTables } from './support/scheduling-fixtures.ts';
+import { fillBillingTables } from './support/billing-fixtures.ts';
 
 let t: TestApp;
 let opToken: string;
@@ -241,6 +242,7 @@ describe('deletion', () => {
       const session = await staffSession(body);
       const patientIds = await addPatients(session, 3);
       await fillSchedulingTables(t, (await t.services.tenants.bySlug(body.slug))!, patientIds[0]!);
+      await fillBillingTables(t, (await t.services.tenants.bySlug(body.slug))!);
       const before = await tenantRowCounts(tenantId, schema);
       assert.equal(before.patients, 3);
       assert.ok(Object.values(before).every((n) => n > 0), `every table holds rows before: ${JSON.stringify(before)}`);

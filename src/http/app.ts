@@ -22,6 +22,7 @@ import { appointmentRoutes } from './routes/appointments.ts';
 import { appointmentSeriesRoutes } from './routes/appointment-series.ts';
 import { slotRoutes } from './routes/slots.ts';
 import { calendarRoutes } from './routes/calendar.ts';
+import { billingConfigRoutes } from './routes/billing-config.ts';
 import './types.ts';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,128}$/;
@@ -128,6 +129,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       await api.register(appointmentRoutes);
       await api.register(appointmentSeriesRoutes);
       await api.register(calendarRoutes);
+      await api.register(billingConfigRoutes);
     },
     { prefix: '/api' },
   );

@@ -22,6 +22,11 @@ export const CONTROL_PLANE_TABLES = [
  * parents so that erasing in this order never trips a foreign key.
  */
 export const TENANT_TABLES = [
+  'tax_rates',
+  'tax_jurisdictions',
+  'price_item_versions',
+  'price_items',
+  'billing_settings',
   'email_outbox',
   'idempotency_keys',
   'waitlist_entries',

@@ -1,0 +1,23 @@
+/** Billing configuration rows written through the tenancy door, so "every table" tests cover billing. */
+import { uuidv7 } from '../../src/db/uuid.ts';
+import { withTenant, type TenantRef } from '../../src/tenancy/tenant-db.ts';
+import type { TestApp } from './harness.ts';
+
+/** Puts at least one row in every billing configuration table of a practice. */
+export async function fillBillingTables(t: TestApp, ref: TenantRef): Promise<void> {
+  await withTenant(t.services.db, ref, async (tx) => {
+    const itemId = uuidv7();
+    const jurisdictionId = uuidv7();
+    await tx.query(`insert into billing_settings (tenant_id, currency) values ($1, 'USD')`, [tx.tenantId]);
+    await tx.query(`insert into price_items (tenant_id, id, code, description, category, kind) values ($1, $2, 'FIX-1', 'Visit', 'medical_service', 'service')`, [tx.tenantId, itemId]);
+    await tx.query(
+      `insert into price_item_versions (tenant_id, id, item_id, unit_price, currency, effective_from) values ($1, $2, $3, 12500, 'USD', '2030-01-01')`,
+      [tx.tenantId, uuidv7(), itemId],
+    );
+    await tx.query(
+      `insert into tax_jurisdictions (tenant_id, id, code, name, exempt_categories, position) values ($1, $2, 'NY', 'New York', '{medical_service}', 0)`,
+      [tx.tenantId, jurisdictionId],
+    );
+    await tx.query(`insert into tax_rates (tenant_id, id, jurisdiction_id, rate_percent, effective_from) values ($1, $2, $3, 4, '2030-01-01')`, [tx.tenantId, uuidv7(), jurisdictionId]);
+  });
+}
