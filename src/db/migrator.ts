@@ -122,20 +122,23 @@ export async function migrateAll(db: Database, options: MigrateOptions = {}): Pr
   return { platformApplied, schemas: outcomes, failed: outcomes.filter((o) => o.error !== undefined) };
 }
 
-/** Per-schema ledger: which version each schema is at. */
+/** Per-schema ledger: the highest version each schema is at, and how many shipped versions it lacks. */
 export async function migrationStatus(db: Database): Promise<{ schema: string; version: number; pending: number }[]> {
-  const latest = loadMigrations('tenant').at(-1)?.version ?? 0;
-  const latestPlatform = loadMigrations('platform').at(-1)?.version ?? 0;
+  const tenantVersions = loadMigrations('tenant').map((m) => m.version);
+  const platformVersions = loadMigrations('platform').map((m) => m.version);
   const schemas = ['platform', ...(await tenantSchemas(db))];
   return db.ownerTransaction(async (tx) => {
-    const res = await tx.query<{ schema_name: string; version: number }>(
-      'select schema_name, max(version)::int as version from platform.schema_migrations group by schema_name',
-    );
-    const at = new Map(res.rows.map((r) => [r.schema_name, r.version]));
+    const res = await tx.query<{ schema_name: string; version: number }>('select schema_name, version from platform.schema_migrations');
+    const applied = new Map<string, Set<number>>();
+    for (const r of res.rows) {
+      if (!applied.has(r.schema_name)) applied.set(r.schema_name, new Set());
+      applied.get(r.schema_name)!.add(r.version);
+    }
     return schemas.map((schema) => {
-      const version = at.get(schema) ?? 0;
-      const target = schema === 'platform' ? latestPlatform : latest;
-      return { schema, version, pending: Math.max(0, target - version) };
+      const done = applied.get(schema) ?? new Set<number>();
+      // Versions are not always applied in order (a lower number can ship later), so count the gaps.
+      const shipped = schema === 'platform' ? platformVersions : tenantVersions;
+      return { schema, version: Math.max(0, ...done), pending: shipped.filter((v) => !done.has(v)).length };
     });
   });
 }

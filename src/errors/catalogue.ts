@@ -35,6 +35,8 @@ export const ERROR_CODES = {
   idempotency_key_reused: { status: 422, title: 'The Idempotency-Key was already used with a different request' },
   // scheduling configuration
   already_exists: { status: 409, title: 'A record with the same unique value already exists' },
+  // billing
+  invoice_not_draft: { status: 409, title: 'The invoice is not in the status this action needs' },
   // waitlist
   offer_unavailable: { status: 409, title: 'This waitlist offer has already been used or withdrawn' },
   offer_expired: { status: 410, title: 'This waitlist offer has expired' },

@@ -23,6 +23,7 @@ import { appointmentSeriesRoutes } from './routes/appointment-series.ts';
 import { slotRoutes } from './routes/slots.ts';
 import { calendarRoutes } from './routes/calendar.ts';
 import { billingConfigRoutes } from './routes/billing-config.ts';
+import { invoiceRoutes } from './routes/invoices.ts';
 import './types.ts';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,128}$/;
@@ -130,6 +131,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       await api.register(appointmentSeriesRoutes);
       await api.register(calendarRoutes);
       await api.register(billingConfigRoutes);
+      await api.register(invoiceRoutes);
     },
     { prefix: '/api' },
   );

@@ -3,7 +3,7 @@ import { uuidv7 } from '../../src/db/uuid.ts';
 import { withTenant, type TenantRef } from '../../src/tenancy/tenant-db.ts';
 import type { TestApp } from './harness.ts';
 
-/** Puts at least one row in every billing configuration table of a practice. */
+/** Puts at least one row in every billing table of a practice (it must already have a patient). */
 export async function fillBillingTables(t: TestApp, ref: TenantRef): Promise<void> {
   await withTenant(t.services.db, ref, async (tx) => {
     const itemId = uuidv7();
@@ -19,5 +19,12 @@ export async function fillBillingTables(t: TestApp, ref: TenantRef): Promise<voi
       [tx.tenantId, jurisdictionId],
     );
     await tx.query(`insert into tax_rates (tenant_id, id, jurisdiction_id, rate_percent, effective_from) values ($1, $2, $3, 4, '2030-01-01')`, [tx.tenantId, uuidv7(), jurisdictionId]);
+    // A draft invoice for the practice's first patient (the callers add patients first).
+    const patient = await tx.query<{ id: string }>('select id from patients where tenant_id = $1 order by id limit 1', [tx.tenantId]);
+    if (!patient.rows[0]) throw new Error('fillBillingTables needs a patient for the invoices table');
+    await tx.query(
+      `insert into invoices (tenant_id, id, patient_id, currency, inputs) values ($1, $2, $3, 'USD', $4)`,
+      [tx.tenantId, uuidv7(), patient.rows[0].id, JSON.stringify({ lines: [{ priceItemId: itemId, quantity: '1' }], invoiceDiscounts: [] })],
+    );
   });
 }

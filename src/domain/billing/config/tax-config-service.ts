@@ -46,7 +46,7 @@ interface RateRow {
   effective_to: string | null;
 }
 
-async function readConfiguration(tx: TenantTx): Promise<TaxConfiguration> {
+export async function readConfiguration(tx: TenantTx): Promise<TaxConfiguration> {
   const js = await tx.query<JurisdictionRow>(
     'select id, code, name, to_jsonb(exempt_categories) as exempt_categories, compound from tax_jurisdictions where tenant_id = $1 order by position, code',
     [tx.tenantId],
