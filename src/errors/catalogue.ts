@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   already_exists: { status: 409, title: 'A record with the same unique value already exists' },
   // billing
   invoice_not_draft: { status: 409, title: 'The invoice is not in the status this action needs' },
+  invoice_not_payable: { status: 409, title: 'The invoice does not take payments in its current status' },
   // waitlist
   offer_unavailable: { status: 409, title: 'This waitlist offer has already been used or withdrawn' },
   offer_expired: { status: 410, title: 'This waitlist offer has expired' },

@@ -24,6 +24,7 @@ import { slotRoutes } from './routes/slots.ts';
 import { calendarRoutes } from './routes/calendar.ts';
 import { billingConfigRoutes } from './routes/billing-config.ts';
 import { invoiceRoutes } from './routes/invoices.ts';
+import { paymentRoutes } from './routes/payments.ts';
 import './types.ts';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,128}$/;
@@ -132,6 +133,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       await api.register(calendarRoutes);
       await api.register(billingConfigRoutes);
       await api.register(invoiceRoutes);
+      await api.register(paymentRoutes);
     },
     { prefix: '/api' },
   );

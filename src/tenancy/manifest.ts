@@ -22,6 +22,7 @@ export const CONTROL_PLANE_TABLES = [
  * parents so that erasing in this order never trips a foreign key.
  */
 export const TENANT_TABLES = [
+  'payments',
   'invoices',
   'tax_rates',
   'tax_jurisdictions',

@@ -22,9 +22,15 @@ export async function fillBillingTables(t: TestApp, ref: TenantRef): Promise<voi
     // A draft invoice for the practice's first patient (the callers add patients first).
     const patient = await tx.query<{ id: string }>('select id from patients where tenant_id = $1 order by id limit 1', [tx.tenantId]);
     if (!patient.rows[0]) throw new Error('fillBillingTables needs a patient for the invoices table');
+    const invoiceId = uuidv7();
     await tx.query(
       `insert into invoices (tenant_id, id, patient_id, currency, inputs) values ($1, $2, $3, 'USD', $4)`,
-      [tx.tenantId, uuidv7(), patient.rows[0].id, JSON.stringify({ lines: [{ priceItemId: itemId, quantity: '1' }], invoiceDiscounts: [] })],
+      [tx.tenantId, invoiceId, patient.rows[0].id, JSON.stringify({ lines: [{ priceItemId: itemId, quantity: '1' }], invoiceDiscounts: [] })],
+    );
+    // A payment row (the table has no status check of its own; the service refuses drafts).
+    await tx.query(
+      `insert into payments (tenant_id, id, invoice_id, patient_id, kind, method, amount, currency, received_on) values ($1, $2, $3, $4, 'payment', 'cash', 100, 'USD', '2030-01-01')`,
+      [tx.tenantId, uuidv7(), invoiceId, patient.rows[0].id],
     );
   });
 }
