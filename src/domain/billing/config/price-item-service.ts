@@ -10,6 +10,7 @@ import type { TenantTx } from '../../../tenancy/tenant-db.ts';
 import { recordAudit } from '../../audit/audit-log.ts';
 import { checkCurrency, practiceCurrency } from './billing-settings-service.ts';
 import type { PriceAdd, PriceItem, PriceItemCreate, PriceItemDetail, PriceItemListEntry, PriceItemQuery, PriceItemUpdate, PriceVersion } from './price-item-schemas.ts';
+import { assignments, sentFields } from '../../patch.ts';
 
 const COLUMNS = 'id, code, description, category, kind, active, created_at';
 // Dates as text (no time-zone shift through JS Date) and bigint as text (drivers differ on bigint).
@@ -111,15 +112,11 @@ const UPDATE_COLUMNS: Record<keyof PriceItemUpdate, string> = { description: 'de
 
 export async function updatePriceItem(ctx: TenantContext, id: string, patch: PriceItemUpdate): Promise<PriceItemDetail> {
   if (!isUuid(id)) throw notFound('price item');
-  const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as [keyof PriceItemUpdate, unknown][];
-  if (entries.length === 0) throw validationError([{ field: '(body)', message: 'must change at least one field' }]);
+  const entries = sentFields(patch);
   return ctx.tx(async (tx) => {
     const params: unknown[] = [tx.tenantId, id];
-    const sets = entries.map(([key, value]) => {
-      params.push(typeof value === 'string' ? value.trim() : value);
-      return `${UPDATE_COLUMNS[key]} = $${params.length}`;
-    });
-    const res = await tx.query<Row>(`update price_items set ${sets.join(', ')} where tenant_id = $1 and id = $2 returning ${COLUMNS}`, params);
+    const set = assignments(entries, UPDATE_COLUMNS, params, (_key, value) => (typeof value === 'string' ? value.trim() : value));
+    const res = await tx.query<Row>(`update price_items set ${set} where tenant_id = $1 and id = $2 returning ${COLUMNS}`, params);
     if (!res.rows[0]) throw notFound('price item');
     await recordAudit(tx, ctx, { action: 'price_item.update', resourceType: 'price_item', resourceId: id, details: { fields: entries.map(([k]) => k) } });
     return detail(tx, res.rows[0]);

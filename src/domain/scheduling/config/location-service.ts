@@ -9,6 +9,7 @@ import { recordAudit } from '../../audit/audit-log.ts';
 import type { WeeklyHours } from './config-schemas.ts';
 import { checkWeeklyHours, sortWeek } from './intervals.ts';
 import type { Location, LocationCreate, LocationUpdate } from './location-schemas.ts';
+import { assignments, sentFields } from '../../patch.ts';
 
 const COLUMNS = 'id, name, time_zone, address, phone, opening_hours, active, created_at';
 
@@ -115,20 +116,17 @@ const UPDATE_COLUMNS: Record<keyof LocationUpdate, string> = {
 export async function updateLocation(ctx: TenantContext, id: string, patch: LocationUpdate): Promise<Location> {
   if (!isUuid(id)) throw notFound('location');
   const zone = checkLocationFields(patch);
-  const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as [keyof LocationUpdate, unknown][];
-  if (entries.length === 0) throw validationError([{ field: '(body)', message: 'must change at least one field' }]);
+  const entries = sentFields(patch);
   return ctx.tx(async (tx) => {
     const params: unknown[] = [tx.tenantId, id];
-    const sets = entries.map(([key, value]) => {
-      let v = value;
-      if (key === 'name' || key === 'phone') v = typeof v === 'string' ? v.trim() || null : v;
-      if (key === 'timeZone') v = zone;
-      if (key === 'address' && v !== null) v = JSON.stringify(v);
-      if (key === 'openingHours') v = JSON.stringify(sortWeek(v as WeeklyHours));
-      params.push(v);
-      return `${UPDATE_COLUMNS[key]} = $${params.length}`;
+    const set = assignments(entries, UPDATE_COLUMNS, params, (key, value) => {
+      if (key === 'name' || key === 'phone') return typeof value === 'string' ? value.trim() || null : value;
+      if (key === 'timeZone') return zone;
+      if (key === 'address' && value !== null) return JSON.stringify(value);
+      if (key === 'openingHours') return JSON.stringify(sortWeek(value as WeeklyHours));
+      return value;
     });
-    const res = await tx.query<Row>(`update locations set ${sets.join(', ')} where tenant_id = $1 and id = $2 returning ${COLUMNS}`, params);
+    const res = await tx.query<Row>(`update locations set ${set} where tenant_id = $1 and id = $2 returning ${COLUMNS}`, params);
     if (!res.rows[0]) throw notFound('location');
     await recordAudit(tx, ctx, { action: 'location.update', resourceType: 'location', resourceId: id, details: { fields: entries.map(([k]) => k) } });
     return toLocation(res.rows[0]);

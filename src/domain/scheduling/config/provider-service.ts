@@ -8,6 +8,7 @@ import { recordAudit } from '../../audit/audit-log.ts';
 import type { WeeklyHours } from './config-schemas.ts';
 import type { LocationHours, Provider, ProviderCreate, ProviderDetail, ProviderUpdate } from './provider-schemas.ts';
 import { assertReferences } from './references.ts';
+import { assignments, sentFields } from '../../patch.ts';
 
 interface HourRow {
   locationId: string;
@@ -125,17 +126,15 @@ const UPDATE_COLUMNS: Record<keyof ProviderUpdate, string> = { displayName: 'dis
 export async function updateProvider(ctx: TenantContext, id: string, patch: ProviderUpdate): Promise<Provider> {
   if (!isUuid(id)) throw notFound('provider');
   if (patch.displayName !== undefined && patch.displayName.trim() === '') throw validationError([{ field: 'displayName', message: 'must not be blank' }]);
-  const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as [keyof ProviderUpdate, unknown][];
-  if (entries.length === 0) throw validationError([{ field: '(body)', message: 'must change at least one field' }]);
+  const entries = sentFields(patch);
   return ctx.tx(async (tx) => {
     await lockProvider(tx, id);
     if (patch.userId) await checkUserLink(tx, patch.userId, id);
     const params: unknown[] = [tx.tenantId, id];
-    const sets = entries.map(([key, value]) => {
-      params.push(typeof value === 'string' ? (key === 'displayName' ? value.trim() : value.toLowerCase()) : value);
-      return `${UPDATE_COLUMNS[key]} = $${params.length}`;
-    });
-    await tx.query(`update providers set ${sets.join(', ')} where tenant_id = $1 and id = $2`, params);
+    const set = assignments(entries, UPDATE_COLUMNS, params, (key, value) =>
+      typeof value === 'string' ? (key === 'displayName' ? value.trim() : value.toLowerCase()) : value,
+    );
+    await tx.query(`update providers set ${set} where tenant_id = $1 and id = $2`, params);
     await recordAudit(tx, ctx, { action: 'provider.update', resourceType: 'provider', resourceId: id, details: { fields: entries.map(([k]) => k) } });
     return readProvider(tx, id);
   });

@@ -6,6 +6,7 @@ import type { TenantContext } from '../../../tenancy/tenant-context.ts';
 import { recordAudit } from '../../audit/audit-log.ts';
 import { assertReferences } from './references.ts';
 import type { Resource, ResourceCreate, ResourceQuery, ResourceUpdate } from './resource-schemas.ts';
+import { assignments, sentFields } from '../../patch.ts';
 
 const COLUMNS = 'id, location_id, name, kind, active';
 
@@ -52,15 +53,11 @@ const UPDATE_COLUMNS: Record<keyof ResourceUpdate, string> = { name: 'name', kin
 export async function updateResource(ctx: TenantContext, id: string, patch: ResourceUpdate): Promise<Resource> {
   if (!isUuid(id)) throw notFound('resource');
   checkName(patch.name);
-  const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as [keyof ResourceUpdate, unknown][];
-  if (entries.length === 0) throw validationError([{ field: '(body)', message: 'must change at least one field' }]);
+  const entries = sentFields(patch);
   return ctx.tx(async (tx) => {
     const params: unknown[] = [tx.tenantId, id];
-    const sets = entries.map(([key, value]) => {
-      params.push(typeof value === 'string' ? value.trim() : value);
-      return `${UPDATE_COLUMNS[key]} = $${params.length}`;
-    });
-    const res = await tx.query<Row>(`update resources set ${sets.join(', ')} where tenant_id = $1 and id = $2 returning ${COLUMNS}`, params);
+    const set = assignments(entries, UPDATE_COLUMNS, params, (_key, value) => (typeof value === 'string' ? value.trim() : value));
+    const res = await tx.query<Row>(`update resources set ${set} where tenant_id = $1 and id = $2 returning ${COLUMNS}`, params);
     if (!res.rows[0]) throw notFound('resource');
     await recordAudit(tx, ctx, { action: 'resource.update', resourceType: 'resource', resourceId: id, details: { fields: entries.map(([k]) => k) } });
     return toResource(res.rows[0]);
