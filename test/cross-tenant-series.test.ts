@@ -11,6 +11,7 @@ import { DateTime } from 'luxon';
 import { startTestApp, type TestApp, type TestTenant } from './support/harness.ts';
 import { NOWHERE, assertLikeMissing, assertNotFound } from './support/cross-tenant-kit.ts';
 import { WEEKDAYS_9_TO_5, insertAppointmentType, insertLocation, insertProvider, setPracticeRules, tenantRef } from './support/scheduling-fixtures.ts';
+import { bookablePractice } from './support/scheduling-fixtures.ts';
 import { withTenant } from '../src/tenancy/tenant-db.ts';
 
 let t: TestApp;
@@ -41,14 +42,7 @@ async function call(p: Practice | TestTenant, method: 'GET' | 'POST', url: strin
 
 async function makePractice(tier: 'pooled' | 'schema'): Promise<Practice> {
   const tenant = await t.createTenant(tier);
-  const ref = await tenantRef(t, tenant.slug);
-  await setPracticeRules(t, ref, { minNoticeMinutes: 0 });
-  const locationId = await insertLocation(t, ref, { timeZone: ZONE, openingHours: WEEKDAYS_9_TO_5 });
-  const providerId = await insertProvider(t, ref, { locationId, hours: WEEKDAYS_9_TO_5 });
-  const typeId = await insertAppointmentType(t, ref, { durationMinutes: 30, providerIds: [providerId] });
-  const created = await call(tenant, 'POST', '/api/patients', { firstName: 'Secret', lastName: 'Victim', dateOfBirth: '1970-01-01' });
-  assert.equal(created.statusCode, 201, created.body);
-  const patientId = created.json().id as string;
+  const { locationId, providerId, typeId, patientId } = await bookablePractice(t, tenant, ZONE);
   const series = await call(tenant, 'POST', '/api/appointment-series', { patientId, typeId, providerId, locationId, start: at(10), rrule: RRULE }, {
     headers: { 'idempotency-key': `series-${tenant.slug}` },
   });

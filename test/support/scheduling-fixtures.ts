@@ -116,3 +116,26 @@ export async function fillSchedulingTables(t: TestApp, ref: TenantRef, patientId
     await tx.query(`insert into email_outbox (tenant_id, id, message_key, to_address, subject, body_text) values ($1, $2, $3, 'x@example.test', 's', 'b')`, [tx.tenantId, id(), id()]);
   });
 }
+
+export interface BookablePractice {
+  readonly ref: TenantRef;
+  readonly locationId: string;
+  readonly providerId: string;
+  readonly typeId: string;
+  readonly patientId: string;
+}
+
+/**
+ * A practice ready to book: no minimum notice, one location open 9–5 on weekdays in `zone`, one
+ * provider with those hours, a 30-minute type, and one patient (created through the API).
+ */
+export async function bookablePractice(t: TestApp, tenant: { slug: string; adminToken: string }, zone: string): Promise<BookablePractice> {
+  const ref = await tenantRef(t, tenant.slug);
+  await setPracticeRules(t, ref, { minNoticeMinutes: 0 });
+  const locationId = await insertLocation(t, ref, { timeZone: zone, openingHours: WEEKDAYS_9_TO_5 });
+  const providerId = await insertProvider(t, ref, { locationId, hours: WEEKDAYS_9_TO_5 });
+  const typeId = await insertAppointmentType(t, ref, { durationMinutes: 30, providerIds: [providerId] });
+  const created = await t.api(tenant, tenant.adminToken, { method: 'POST', url: '/api/patients', payload: { firstName: 'Secret', lastName: 'Victim', dateOfBirth: '1970-01-01' } });
+  if (created.statusCode !== 201) throw new Error(`patient create failed: ${created.body}`);
+  return { ref, locationId, providerId, typeId, patientId: created.json().id };
+}
