@@ -27,6 +27,14 @@ export interface Config {
   readonly mailFrom: string;
   /** Where patients reach the app (links in emails). */
   readonly publicUrl: string;
+  /** Key sealing stored secrets (webhook signing secrets): 32 bytes from HEALTHTRACK_SECRET_KEY, or unset. */
+  readonly secretKey: Buffer | undefined;
+  /** Without `secretKey`: the file holding a key generated on first use (single-machine setups only). */
+  readonly secretKeyFile: string;
+  /** Let webhook endpoints resolve to loopback, private or link-local addresses (development and tests only). */
+  readonly webhookAllowPrivate: boolean;
+  /** Per-attempt timeout of a webhook delivery. */
+  readonly webhookTimeoutMs: number;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -39,6 +47,15 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
 function boolFrom(value: string | undefined, fallback: boolean): boolean {
   if (value === undefined || value === '') return fallback;
   return !['0', 'false', 'no', 'off'].includes(value.toLowerCase());
+}
+
+/** A 32-byte key written as 64 hex characters or base64 (url-safe or not); unset stays undefined. */
+export function secretKeyFrom(value: string | undefined, name = 'HEALTHTRACK_SECRET_KEY'): Buffer | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const text = value.trim();
+  const key = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(text) ? Buffer.from(text, 'base64') : undefined;
+  if (!key || key.length !== 32) throw new Error(`${name} must be 32 bytes written as 64 hex characters or base64`);
+  return key;
 }
 
 /** Reads the configuration; `env` is injectable for tests. */
@@ -65,5 +82,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.HEALTHTRACK_MAIL_FROM || 'HealthTrack <no-reply@healthtrack.local>',
     publicUrl: env.HEALTHTRACK_PUBLIC_URL || `http://localhost:${intFrom(env.PORT, 3000, 'PORT')}`,
+    secretKey: secretKeyFrom(env.HEALTHTRACK_SECRET_KEY),
+    secretKeyFile: path.resolve(env.HEALTHTRACK_SECRET_KEY_FILE || '.data/secret.key'),
+    webhookAllowPrivate: boolFrom(env.HEALTHTRACK_WEBHOOK_ALLOW_PRIVATE, false),
+    webhookTimeoutMs: intFrom(env.HEALTHTRACK_WEBHOOK_TIMEOUT_MS, 10_000, 'HEALTHTRACK_WEBHOOK_TIMEOUT_MS'),
   };
 }

@@ -65,9 +65,9 @@ describe('billing settings', () => {
     const first = await admin('GET', '/api/billing/settings');
     assert.equal(first.statusCode, 200, first.body);
     assert.deepEqual(first.json(), {
-      currency: 'USD', pricesIncludeTax: false, roundingMode: 'half_up', roundingLevel: 'line', invoiceNumberFormat: 'INV-{YYYY}-{SEQ:5}', taxIds: [], updatedAt: null,
+      currency: 'USD', pricesIncludeTax: false, roundingMode: 'half_up', roundingLevel: 'line', invoiceNumberFormat: 'INV-{YYYY}-{SEQ:5}', taxIds: [], autoInvoice: 'off', updatedAt: null,
     });
-    const body = { currency: 'EUR', pricesIncludeTax: true, roundingMode: 'half_even', roundingLevel: 'invoice', invoiceNumberFormat: 'R{YYYY}/{SEQ}', taxIds: [{ label: 'VAT', value: 'DE123456789' }] };
+    const body = { currency: 'EUR', pricesIncludeTax: true, roundingMode: 'half_even', roundingLevel: 'invoice', invoiceNumberFormat: 'R{YYYY}/{SEQ}', taxIds: [{ label: 'VAT', value: 'DE123456789' }], autoInvoice: 'issue' };
     const put = await admin('PUT', '/api/billing/settings', body);
     assert.equal(put.statusCode, 200, put.body);
     const { updatedAt, ...rest } = put.json();
@@ -79,6 +79,7 @@ describe('billing settings', () => {
     const reset = await admin('PUT', '/api/billing/settings', { currency: 'USD' });
     assert.equal(reset.json().roundingMode, 'half_up');
     assert.deepEqual(reset.json().taxIds, []);
+    assert.equal(reset.json().autoInvoice, 'off');
   });
 
   test('refuses an unknown currency and a number format without {SEQ}, naming the fields', async () => {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { buildApp } from '../src/http/app.ts';
+import { buildApp, redactPath } from '../src/http/app.ts';
 import { startServices } from '../src/services.ts';
 import { testConfig, testOpenOptions, PASSWORD } from './support/harness.ts';
 import { createTenant } from '../src/platform/tenant-provisioning.ts';
@@ -26,14 +26,31 @@ test('request logs name the request id and path but never patient data or secret
     const headers = { authorization: `Bearer ${token}`, 'x-tenant': slug, 'x-request-id': 'req-log-test-0001' };
     await app.inject({ method: 'POST', url: '/api/patients', headers, payload: { firstName: 'Zebulon', lastName: 'Quixotic', dateOfBirth: '1971-07-07', phone: '555-867-5309' } });
     await app.inject({ method: 'GET', url: '/api/patients?q=Quixotic&phone=8675309', headers });
+    const linkToken = 'LinkTokenNeverLogged_0123456789abcdefghijklmn';
+    await app.inject({ method: 'GET', url: `/public/forms/${slug}/${linkToken}` });
+    await app.inject({ method: 'POST', url: `/waitlist/offers/${slug}/${linkToken}/accept` });
     const out = lines.join('');
+    assert.match(out, /"path":"\/public\/forms\/[a-z0-9-]+\/:token"/);
     assert.match(out, /req-log-test-0001/);
     assert.match(out, /"path":"\/api\/patients"/);
-    for (const secret of ['Zebulon', 'Quixotic', '8675309', '1971-07-07', PASSWORD, token.slice(20, 60)]) {
+    for (const secret of ['Zebulon', 'Quixotic', '8675309', '1971-07-07', PASSWORD, token.slice(20, 60), linkToken]) {
       assert.ok(!out.includes(secret), `log output contains ${secret}`);
     }
   } finally {
     await app.close();
     await services.close();
+  }
+});
+
+test('secrets carried in patient-link and feed paths are redacted from logged paths', () => {
+  const token = 'q9XrT4mZ-secret-token_abcdefghijklmnopqrstuv';
+  for (const [path, expected] of [
+    [`/public/forms/riverside/${token}`, '/public/forms/riverside/:token'],
+    [`/waitlist/offers/riverside/${token}/accept`, '/waitlist/offers/riverside/:token/accept'],
+    [`/feeds/riverside/providers/01900000-0000-7000-8000-000000000001/${token}.ics`, '/feeds/riverside/providers/01900000-0000-7000-8000-000000000001/:secret'],
+    ['/api/patients/01900000-0000-7000-8000-000000000001', '/api/patients/01900000-0000-7000-8000-000000000001'],
+  ] as const) {
+    assert.equal(redactPath(path), expected);
+    assert.ok(!redactPath(path).includes(token));
   }
 });

@@ -11,8 +11,9 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Database } from '../src/db/database.ts';
 import { loadMigrations, type Migration } from '../src/db/migrations.ts';
-import { migrateAll, migrationStatus, tenantSchemas, POOLED_SCHEMA, type MigrationProgress } from '../src/db/migrator.ts';
+import { migrateAll, migrateSchema, migrationStatus, tenantSchemas, POOLED_SCHEMA, type MigrationProgress } from '../src/db/migrator.ts';
 import { createTenant } from '../src/platform/tenant-provisioning.ts';
+import { deleteTenant } from '../src/platform/tenant-lifecycle.ts';
 import { asOwner } from '../src/tenancy/tenant-db.ts';
 import { findIsolationProblems } from '../src/tenancy/isolation-check.ts';
 import { openPrivatePglite, openFreshPostgres } from './support/private-db.ts';
@@ -146,6 +147,21 @@ function migrationSuite(open: () => Promise<{ db: Database; close(): Promise<voi
     // The new table is in no manifest: the start-up check now refuses, as it should.
     const problems = await findIsolationProblems(db);
     assert.ok(problems.includes(`table ${POOLED_SCHEMA}.blocker is not classified in the manifest`), problems.join('\n'));
+  });
+
+  test('a schema dropped after a migrator listed it is skipped, never migrated into platform', async () => {
+    const { db } = env;
+    const doomed = await schemaTenant(db, 'gone');
+    assert.ok((await tenantSchemas(db)).includes(doomed), 'listed while it exists');
+    // What deleting the practice in another process does between a migrator's listing and its work.
+    const tenantId = await asOwner(db, async (tx) => (await tx.query<{ id: string }>('select id from platform.tenants where schema_name = $1', [doomed])).rows[0]!.id);
+    await deleteTenant(db, tenantId);
+    assert.deepEqual(await migrateSchema(db, doomed, loadMigrations('tenant')), []);
+    const stray = await asOwner(db, (tx) =>
+      tx.query<{ n: number }>(`select count(*)::int as n from pg_tables where schemaname = 'platform' and tablename in ('patients', 'appointments', 'invoices')`),
+    );
+    assert.equal(stray.rows[0]!.n, 0, 'no tenant table landed in platform');
+    assert.deepEqual((await findIsolationProblems(db)).filter((p) => p.includes('platform.')), []);
   });
 
   test('migrationStatus measures against the shipped set (an extra version never shows as pending)', async () => {

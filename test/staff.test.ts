@@ -80,8 +80,8 @@ test('disabling a member ends their access at once; the last admin cannot be rem
 
   const me = (await t.api(a, a.adminToken, { method: 'GET', url: '/api/me' })).json();
   const demote = await t.api(a, a.adminToken, { method: 'PUT', url: `/api/staff/${me.userId}/roles`, payload: { roles: ['provider'] } });
-  assert.equal(demote.statusCode, 400);
-  assert.equal(demote.json().errors[0].field, 'roles');
+  assert.equal(demote.statusCode, 409);
+  assert.equal(demote.json().code, 'last_admin');
   const self = await t.api(a, a.adminToken, { method: 'POST', url: `/api/staff/${me.userId}/disable` });
   assert.equal(self.statusCode, 400);
   assert.ok((await t.api(a, a.adminToken, { method: 'GET', url: '/api/audit-events?resourceType=staff' })).json().items.some((e: { action: string }) => e.action === 'staff.disable'));

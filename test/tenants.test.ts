@@ -12,6 +12,11 @@ import { POOLED_SCHEMA } from '../src/db/migrator.ts';
 import { ident } from '../src/db/sql-literal.ts';
 import { fillSchedulingTables } from './support/scheduling-fixtures.ts';
 import { fillBillingTables } from './support/billing-fixtures.ts';
+import { fillBrandingTables } from './support/branding-fixtures.ts';
+import { fillWebhookTables } from './support/webhook-fixtures.ts';
+import { fillTemplatesTables } from './support/templates-fixtures.ts';
+import { fillFormTables } from './support/forms-fixtures.ts';
+import { fillWorkflowTables } from './support/workflow-fixtures.ts';
 
 let t: TestApp;
 let opToken: string;
@@ -243,6 +248,11 @@ describe('deletion', () => {
       const patientIds = await addPatients(session, 3);
       await fillSchedulingTables(t, (await t.services.tenants.bySlug(body.slug))!, patientIds[0]!);
       await fillBillingTables(t, (await t.services.tenants.bySlug(body.slug))!);
+      await fillBrandingTables(t, (await t.services.tenants.bySlug(body.slug))!);
+      await fillWebhookTables(t, (await t.services.tenants.bySlug(body.slug))!);
+      await fillTemplatesTables(t, (await t.services.tenants.bySlug(body.slug))!);
+      await fillFormTables(t, (await t.services.tenants.bySlug(body.slug))!);
+      await fillWorkflowTables(t, (await t.services.tenants.bySlug(body.slug))!);
       const before = await tenantRowCounts(tenantId, schema);
       assert.equal(before.patients, 3);
       assert.ok(Object.values(before).every((n) => n > 0), `every table holds rows before: ${JSON.stringify(before)}`);

@@ -13,6 +13,7 @@ import { createTenant } from '../platform/tenant-provisioning.ts';
 import { deleteTenant, getTenant, listTenants, reactivateTenant, suspendTenant } from '../platform/tenant-lifecycle.ts';
 import { upsertOperator } from '../platform/operators.ts';
 import { AppError } from '../errors/catalogue.ts';
+import { listPlansCommand, PLAN_HELP, PLAN_SUBCOMMANDS, tenantPlanCommand } from './plan-commands.ts';
 
 const HELP = `HealthTrack operator CLI
 
@@ -24,10 +25,11 @@ Usage: healthtrack <command> [options]
   check                               prove tenant isolation holds (roles, RLS, manifest)
   tenants list                        list practices
   tenants show <slug|id>
-  tenants create --slug S --name N [--tier pooled|schema] --admin-email E --admin-password P [--admin-name A]
+  tenants create --slug S --name N [--tier pooled|schema] [--plan P] --admin-email E --admin-password P [--admin-name A]
   tenants suspend <slug|id> --reason R
   tenants reactivate <slug|id>
   tenants delete <slug|id> --yes      delete a practice and all its data, verified
+${PLAN_HELP}
   operators create --email E --password P [--name N]
 
 Environment: DATABASE_URL (PostgreSQL) or HEALTHTRACK_DATA_DIR (embedded PGlite, default .data/pglite).
@@ -66,6 +68,9 @@ async function run(argv: string[]): Promise<number> {
       'admin-password': { type: 'string' },
       'admin-name': { type: 'string' },
       reason: { type: 'string' },
+      plan: { type: 'string' },
+      feature: { type: 'string' },
+      enabled: { type: 'string' },
       email: { type: 'string' },
       password: { type: 'string' },
       yes: { type: 'boolean' },
@@ -138,12 +143,14 @@ async function run(argv: string[]): Promise<number> {
             slug: required(flags, 'slug'),
             name: required(flags, 'name'),
             tier,
+            ...(typeof flags.plan === 'string' ? { plan: flags.plan } : {}),
             admin: { email: required(flags, 'admin-email'), password: required(flags, 'admin-password'), name: (flags['admin-name'] as string) ?? 'Administrator' },
           });
           print(json, created, () => console.log(`Created ${created.tenant.slug} (${created.tenant.tier}, ${created.tenant.id}) in ${created.elapsedMs.toFixed(0)} ms`));
           return 0;
         }
         if (!arg) throw new AppError('validation_failed', `tenants ${sub ?? ''} needs a slug or id`);
+        if ((PLAN_SUBCOMMANDS as readonly string[]).includes(sub ?? '')) return await tenantPlanCommand(db, sub!, arg, flags, (value, human) => print(json, value, human));
         if (sub === 'show') {
           const t = await getTenant(db, arg);
           print(json, t, () => console.log(t));
@@ -167,6 +174,8 @@ async function run(argv: string[]): Promise<number> {
         }
         throw new AppError('validation_failed', `unknown tenants command "${sub ?? ''}"`);
       }
+      case 'plans':
+        return listPlansCommand((value, human) => print(json, value, human));
       case 'operators': {
         await prepared(db);
         if (sub !== 'create') throw new AppError('validation_failed', 'usage: operators create --email E --password P');

@@ -45,6 +45,16 @@ async function appliedVersions(tx: Tx, schema: string): Promise<Set<number>> {
   return new Set(res.rows.map((r) => r.version));
 }
 
+/** Transaction-scoped lock that migrations and drops of `schema` take, so they never interleave. */
+export async function lockSchema(tx: Tx, schema: string): Promise<void> {
+  await tx.query('select pg_advisory_xact_lock(7271003, hashtext($1))', [schema]);
+}
+
+async function schemaExists(tx: Tx, schema: string): Promise<boolean> {
+  const res = await tx.query('select 1 from pg_namespace where nspname = $1', [schema]);
+  return res.rows.length > 0;
+}
+
 /** Applies pending migrations of one set to one schema, one transaction per migration. */
 export async function migrateSchema(
   db: Database,
@@ -54,8 +64,12 @@ export async function migrateSchema(
   const applied: number[] = [];
   for (const m of migrations) {
     const did = await db.ownerTransaction(async (tx) => {
-      // Serialises concurrent migrators on the same schema; the ledger is re-read under the lock.
-      await tx.query('select pg_advisory_xact_lock(7271003, hashtext($1))', [schema]);
+      // Serialises concurrent migrators (and dropTenantSchema) on the same schema; the ledger is
+      // re-read under the lock.
+      await lockSchema(tx, schema);
+      // A schema dropped since the caller listed it (a practice deleted meanwhile) is skipped: with
+      // it gone, unqualified DDL would fall through the search_path into `platform`.
+      if (!(await schemaExists(tx, schema))) return false;
       if ((await appliedVersions(tx, schema)).has(m.version)) return false;
       await tx.exec(`set local search_path = ${ident(schema)}, platform`);
       await tx.exec(m.sql);

@@ -9,7 +9,8 @@ export function encodeCursor(key: readonly (string | number)[]): string {
 export function decodeCursor(cursor: string, arity: number): string[] {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === arity && value.every((v) => typeof v === 'string')) return value as string[];
+    // A NUL could not reach PostgreSQL text (it would fail the statement): such a cursor was never ours.
+    if (Array.isArray(value) && value.length === arity && value.every((v) => typeof v === 'string' && !v.includes('\u0000'))) return value as string[];
   } catch {
     // fall through to the uniform error
   }

@@ -10,10 +10,12 @@ import { Problem, TENANT_HEADER_DOC } from './schemas.ts';
 import { installStaffAuth } from './plugins/staff-auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { authRoutes } from './routes/auth.ts';
+import { passwordResetRoutes } from './routes/password-reset.ts';
 import { platformRoutes } from './routes/platform.ts';
 import { patientRoutes } from './routes/patients.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { meRoutes } from './routes/me.ts';
+import { roleRoutes } from './routes/roles.ts';
 import { staffRoutes } from './routes/staff.ts';
 import { schedulingConfigRoutes } from './routes/scheduling-config.ts';
 import { calendarFeedAdminRoutes, calendarFeedPublicRoutes } from './routes/calendar-feed.ts';
@@ -25,9 +27,36 @@ import { calendarRoutes } from './routes/calendar.ts';
 import { billingConfigRoutes } from './routes/billing-config.ts';
 import { invoiceRoutes } from './routes/invoices.ts';
 import { paymentRoutes } from './routes/payments.ts';
+import { workflowRoutes } from './routes/workflows.ts';
+import { taskRoutes } from './routes/tasks.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+import { templateRoutes } from './routes/templates.ts';
+import { outboxRoutes } from './routes/outbox.ts';
+import { appointmentInvoiceRoutes } from './routes/appointment-invoices.ts';
+import { billingReportRoutes } from './routes/billing-reports.ts';
+import { brandingPublicRoutes, brandingRoutes } from './routes/branding.ts';
+import { brandingSubdomainRoutes } from './routes/branding-subdomain.ts';
+import { invoiceDocumentRoutes } from './routes/invoice-documents.ts';
+import { formRoutes, publicFormRoutes } from './routes/forms.ts';
+import { rejectNulCharacters } from './plugins/nul-guard.ts';
 import './types.ts';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,128}$/;
+
+/**
+ * Patient links and calendar feeds carry their credential in the path; logs keep the route shape
+ * and the practice but never the secret, so reading logs cannot open a patient's form or offer.
+ */
+const SECRET_PATHS: readonly [RegExp, string][] = [
+  [/^\/public\/forms\/([^/]+)\/[^/]+/, '/public/forms/$1/:token'],
+  [/^\/waitlist\/offers\/([^/]+)\/[^/]+/, '/waitlist/offers/$1/:token'],
+  [/^\/feeds\/([^/]+)\/providers\/([^/]+)\/[^/]+/, '/feeds/$1/providers/$2/:secret'],
+];
+
+export function redactPath(path: string): string {
+  for (const [re, replacement] of SECRET_PATHS) if (re.test(path)) return path.replace(re, replacement);
+  return path;
+}
 
 export interface AppOptions {
   /** Pino logger options, or false to silence (tests). */
@@ -46,7 +75,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
               req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
                 id: req.id,
                 method: req.method,
-                path: req.url.split('?')[0],
+                path: redactPath(req.url.split('?')[0] ?? ''),
                 tenant: typeof req.headers['x-tenant'] === 'string' ? req.headers['x-tenant'] : undefined,
               }),
             },
@@ -70,6 +99,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // PostgreSQL refuses U+0000 in text: answer 400 naming the field instead of a failed statement (500).
+  app.addHook('preHandler', rejectNulCharacters);
   app.decorateRequest('tenantRecord', null);
   app.addSchema(Problem);
 
@@ -114,15 +145,19 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
 
   await app.register(healthRoutes(services));
   await app.register(authRoutes(services));
+  await app.register(passwordResetRoutes(services));
   await app.register(platformRoutes(services), { prefix: '/platform' });
   await app.register(calendarFeedPublicRoutes(services));
   await app.register(waitlistOfferRoutes(services));
+  await app.register(brandingPublicRoutes(services));
+  await app.register(publicFormRoutes(services));
   await app.register(
     async (api) => {
       installStaffAuth(api, services);
       await api.register(patientRoutes);
       await api.register(auditRoutes);
       await api.register(meRoutes);
+      await api.register(roleRoutes);
       await api.register(staffRoutes);
       await api.register(schedulingConfigRoutes);
       await api.register(calendarFeedAdminRoutes);
@@ -134,6 +169,17 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       await api.register(billingConfigRoutes);
       await api.register(invoiceRoutes);
       await api.register(paymentRoutes);
+      await api.register(workflowRoutes);
+      await api.register(taskRoutes);
+      await api.register(brandingRoutes);
+      await api.register(brandingSubdomainRoutes(services));
+      await api.register(invoiceDocumentRoutes);
+      await api.register(webhookRoutes(services));
+      await api.register(templateRoutes);
+      await api.register(outboxRoutes);
+      await api.register(appointmentInvoiceRoutes);
+      await api.register(billingReportRoutes);
+      await api.register(formRoutes(services));
     },
     { prefix: '/api' },
   );

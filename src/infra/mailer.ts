@@ -7,7 +7,9 @@ import nodemailer from 'nodemailer';
 export interface MailAttachment {
   readonly filename: string;
   readonly contentType: string;
+  /** The text itself, or with `encoding: 'base64'` the base64 of binary bytes (a PDF). */
   readonly content: string;
+  readonly encoding?: 'base64';
 }
 
 export interface MailMessage {
@@ -15,6 +17,8 @@ export interface MailMessage {
   readonly to: string;
   readonly subject: string;
   readonly text: string;
+  /** Optional HTML alternative of `text` (multipart/alternative). */
+  readonly html?: string | null;
   readonly attachments: readonly MailAttachment[];
 }
 
@@ -36,7 +40,8 @@ export function createMailer(smtpUrl: string | undefined): Mailer {
         to: message.to,
         subject: message.subject,
         text: message.text,
-        attachments: message.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
+        ...(message.html ? { html: message.html } : {}),
+        attachments: message.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content, ...(a.encoding ? { encoding: a.encoding } : {}) })),
       });
     },
   };

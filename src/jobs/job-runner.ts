@@ -39,6 +39,7 @@ export interface RunnerOptions {
 export class JobRunner {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
+  private scope: (() => readonly string[]) | undefined;
 
   constructor(
     private readonly db: Database,
@@ -46,14 +47,25 @@ export class JobRunner {
     private readonly options: RunnerOptions = {},
   ) {}
 
+  /**
+   * Limits this runner to the jobs of the given practices. Tests use it: several test processes
+   * share one PostgreSQL database, and a runner driven to a future `now` must not claim (and run
+   * early) another process's jobs. Production runners have no scope.
+   */
+  restrictTo(tenantIds: () => readonly string[]): void {
+    this.scope = tenantIds;
+  }
+
   /** Claims and runs one batch of due jobs; returns how many ran. */
   async runDue(now?: Date): Promise<number> {
+    const scope = this.scope?.() ?? null;
     const claimed = await asPlatform(this.db, (tx) =>
       tx.query<ClaimedRow>(
         `with due as (
            select id from jobs
-            where (status = 'queued' and run_at <= coalesce($2::timestamptz, now()))
-               or (status = 'running' and locked_until < now())
+            where ((status = 'queued' and run_at <= coalesce($2::timestamptz, now()))
+               or (status = 'running' and locked_until < now()))
+              and ($4::uuid[] is null or tenant_id = any($4::uuid[]))
             order by run_at limit $1 for update skip locked),
          claimed as (
            update jobs j set status = 'running', attempts = j.attempts + 1, locked_until = now() + make_interval(secs => $3)
@@ -62,7 +74,7 @@ export class JobRunner {
          select c.id, c.kind, c.payload, c.attempts, c.max_attempts, c.tenant_id, t.slug, t.tier, t.schema_name
            from claimed c left join tenants t on t.id = c.tenant_id
           order by c.run_at`,
-        [this.options.batchSize ?? 20, now?.toISOString() ?? null, this.options.lockSeconds ?? 300],
+        [this.options.batchSize ?? 20, now?.toISOString() ?? null, this.options.lockSeconds ?? 300, scope === null ? null : [...scope]],
       ),
     );
     for (const row of claimed.rows) await this.runOne(row, now ?? new Date());

@@ -11,6 +11,8 @@ import type { TenantRef, TenantTx } from '../tenancy/tenant-db.ts';
 import { tenantContext, type TenantContext } from '../tenancy/tenant-context.ts';
 import { hashPassword } from '../identity/password.ts';
 import { recordAudit } from '../domain/audit/audit-log.ts';
+import { keepAStaffManager, lockAccess, requireGrantable } from '../domain/access/access-guard.ts';
+import { planOf } from './plans.ts';
 
 export interface StaffMember {
   readonly userId: string;
@@ -58,15 +60,28 @@ async function assignRoles(tx: TenantTx, userId: string, roles: readonly string[
   ]);
 }
 
-/** Refuses a change that would leave the practice with no active administrator. */
-async function keepAnAdmin(tx: TenantTx): Promise<void> {
-  const res = await tx.query<{ n: number }>(
-    `select count(*)::int as n from member_roles mr join roles r on r.tenant_id = mr.tenant_id and r.id = mr.role_id
-       join staff_members s on s.tenant_id = mr.tenant_id and s.user_id = mr.user_id
-      where mr.tenant_id = $1 and r.key = 'admin' and s.status = 'active'`,
+/** Refuses giving roles whose permissions the signed-in member lacks (see requireGrantable). */
+async function checkGrantable(ctx: TenantContext, tx: TenantTx, roleKeys: readonly string[]): Promise<void> {
+  if (ctx.actor.kind !== 'user' || roleKeys.length === 0) return;
+  const res = await tx.query<{ permissions: string[] }>('select permissions from roles where tenant_id = $1 and key = any($2)', [tx.tenantId, [...roleKeys]]);
+  requireGrantable(ctx, res.rows.flatMap((r) => r.permissions));
+}
+
+/**
+ * Refuses one more active member beyond the plan's staff seats (409 `plan_limit_reached`). A
+ * practice moved to a smaller plan keeps the members it has; it just cannot add or re-enable more.
+ */
+async function claimSeat(tx: TenantTx): Promise<void> {
+  const res = await tx.query<{ plan: string; active: number }>(
+    `select t.plan, (select count(*)::int from staff_members s where s.tenant_id = $1 and s.status = 'active') as active
+       from platform.tenants t where t.id = $1`,
     [tx.tenantId],
   );
-  if (res.rows[0]!.n === 0) throw new AppError('validation_failed', 'The practice must keep at least one active administrator', { errors: [{ field: 'roles', message: 'would leave no active administrator' }] });
+  const row = res.rows[0]!;
+  const plan = planOf(row.plan);
+  if (row.active >= plan.limits.staffSeats) {
+    throw new AppError('plan_limit_reached', `The ${plan.name} plan includes ${plan.limits.staffSeats} active staff members, and all seats are taken`);
+  }
 }
 
 export async function listStaff(ctx: TenantContext): Promise<StaffMember[]> {
@@ -85,6 +100,7 @@ export interface AddStaffInput {
 export async function addStaff(ctx: TenantContext, input: AddStaffInput): Promise<StaffMember> {
   const email = input.email.trim().toLowerCase();
   return ctx.tx(async (tx) => {
+    await lockAccess(tx); // seats are counted under it
     const existing = await tx.query<{ id: string }>('select id from platform.users where lower(email) = $1', [email]);
     let userId = existing.rows[0]?.id;
     if (!userId) {
@@ -101,6 +117,8 @@ export async function addStaff(ctx: TenantContext, input: AddStaffInput): Promis
     }
     const member = await tx.query('select 1 from staff_members where tenant_id = $1 and user_id = $2', [tx.tenantId, userId]);
     if (member.rowCount > 0) throw validationError([{ field: 'email', message: 'already belongs to a staff member of this practice' }]);
+    await checkGrantable(ctx, tx, input.roles);
+    await claimSeat(tx);
     await tx.query('insert into platform.memberships (user_id, tenant_id) values ($1, $2) on conflict do nothing', [userId, tx.tenantId]);
     await tx.query('insert into staff_members (tenant_id, user_id, email, display_name) values ($1, $2, $3, $4)', [tx.tenantId, userId, email, input.name]);
     await assignRoles(tx, userId, input.roles);
@@ -113,9 +131,11 @@ export async function addStaff(ctx: TenantContext, input: AddStaffInput): Promis
 export async function setStaffRoles(ctx: TenantContext, userId: string, roles: string[]): Promise<StaffMember> {
   if (!isUuid(userId)) throw notFound('staff member');
   return ctx.tx(async (tx) => {
-    await readMember(tx, userId);
+    await lockAccess(tx);
+    const current = await readMember(tx, userId);
+    await checkGrantable(ctx, tx, roles.filter((k) => !current.roles.includes(k)));
     await assignRoles(tx, userId, roles);
-    await keepAnAdmin(tx);
+    await keepAStaffManager(tx);
     await recordAudit(tx, ctx, { action: 'staff.roles', resourceType: 'staff', resourceId: userId, details: { roles } });
     return readMember(tx, userId);
   });
@@ -126,13 +146,15 @@ export async function setStaffActive(ctx: TenantContext, userId: string, active:
   if (!isUuid(userId)) throw notFound('staff member');
   if (!active && userId === ctx.actor.id) throw new AppError('validation_failed', 'You cannot disable your own access', { errors: [{ field: 'userId', message: 'is you' }] });
   return ctx.tx(async (tx) => {
-    await readMember(tx, userId);
+    await lockAccess(tx);
+    const current = await readMember(tx, userId);
+    if (active && current.status !== 'active') await claimSeat(tx);
     const status = active ? 'active' : 'disabled';
     await tx.query('update staff_members set status = $3 where tenant_id = $1 and user_id = $2', [tx.tenantId, userId, status]);
     await tx.query('update platform.memberships set status = $3 where tenant_id = $1 and user_id = $2', [tx.tenantId, userId, status]);
     if (!active) {
       await tx.query('update platform.refresh_tokens set revoked_at = now() where tenant_id = $1 and subject_id = $2 and revoked_at is null', [tx.tenantId, userId]);
-      await keepAnAdmin(tx);
+      await keepAStaffManager(tx);
     }
     await recordAudit(tx, ctx, { action: active ? 'staff.enable' : 'staff.disable', resourceType: 'staff', resourceId: userId });
     return readMember(tx, userId);

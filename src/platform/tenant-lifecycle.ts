@@ -105,7 +105,8 @@ export async function deleteTenant(db: Database, idOrSlug: string): Promise<Dele
     }
     const cp = await tx.query<{ n: number }>(
       `select (select count(*) from platform.tenants where id = $1) + (select count(*) from platform.memberships where tenant_id = $1)
-            + (select count(*) from platform.refresh_tokens where tenant_id = $1) as n`,
+            + (select count(*) from platform.refresh_tokens where tenant_id = $1)
+            + (select count(*) from platform.tenant_features where tenant_id = $1) as n`,
       [tenant.id],
     );
     remaining['control_plane'] = Number(cp.rows[0]!.n);

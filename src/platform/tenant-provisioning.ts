@@ -1,12 +1,14 @@
 /** Creates a practice: control-plane row, first admin, built-in roles and default settings. */
 import type { Database, Tx } from '../db/database.ts';
 import { uuidv7 } from '../db/uuid.ts';
-import { createTenantSchema, POOLED_SCHEMA } from '../db/migrator.ts';
+import { createTenantSchema, lockSchema, POOLED_SCHEMA } from '../db/migrator.ts';
 import { asOwner, asPlatform, withTenant, type TenantRef, type Tier } from '../tenancy/tenant-db.ts';
 import { dedicatedSchemaName } from '../tenancy/manifest.ts';
 import { tenantFromRow, TENANT_COLUMNS, type TenantRecord } from '../tenancy/tenant-registry.ts';
 import { BUILT_IN_ROLES } from '../domain/access/permissions.ts';
-import { AppError } from '../errors/catalogue.ts';
+import { AppError, validationError } from '../errors/catalogue.ts';
+import { DEFAULT_PLAN, isPlanKey, PLAN_KEYS } from './plans.ts';
+import { isNameTaken } from './tenant-subdomain.ts';
 import { hashPassword } from '../identity/password.ts';
 import { ident } from '../db/sql-literal.ts';
 
@@ -58,12 +60,14 @@ async function seedTenantData(tx: Tx, tenantId: string, admin: { id: string; ema
  */
 export async function createTenant(db: Database, input: NewTenantInput): Promise<CreatedTenant> {
   const started = performance.now();
+  if (input.plan !== undefined && !isPlanKey(input.plan)) throw validationError([{ field: 'plan', message: `must be one of ${PLAN_KEYS.join(', ')}` }]);
   const id = uuidv7();
   const schema = input.tier === 'schema' ? dedicatedSchemaName(id) : POOLED_SCHEMA;
   const email = input.admin.email.trim().toLowerCase();
   const passwordHash = await hashPassword(input.admin.password);
 
-  const taken = await asPlatform(db, (tx) => tx.query('select 1 from tenants where slug = $1', [input.slug]));
+  // Slugs and custom subdomains share one namespace (migration 0005; its trigger settles races).
+  const taken = await asPlatform(db, (tx) => tx.query('select 1 from tenants where slug = $1 or subdomain = $1', [input.slug]));
   if (taken.rowCount > 0) throw new AppError('slug_taken', `The slug "${input.slug}" is already in use`);
 
   if (input.tier === 'schema') await createTenantSchema(db, ident(schema));
@@ -74,7 +78,7 @@ export async function createTenant(db: Database, input: NewTenantInput): Promise
       const inserted = await tx.query<Parameters<typeof tenantFromRow>[0]>(
         `insert into platform.tenants (id, slug, name, tier, schema_name, plan)
          values ($1, $2, $3, $4, $5, $6) on conflict (slug) do nothing returning ${TENANT_COLUMNS}`,
-        [id, input.slug, input.name, input.tier, schema, input.plan ?? 'standard'],
+        [id, input.slug, input.name, input.tier, schema, input.plan ?? DEFAULT_PLAN],
       );
       if (!inserted.rows[0]) throw new AppError('slug_taken', `The slug "${input.slug}" is already in use`);
       const user = await tx.query<{ id: string; existing: boolean }>(
@@ -93,6 +97,7 @@ export async function createTenant(db: Database, input: NewTenantInput): Promise
     return { ...result, elapsedMs: performance.now() - started };
   } catch (err) {
     if (input.tier === 'schema') await dropTenantSchema(db, schema).catch(() => undefined);
+    if (isNameTaken(err)) throw new AppError('slug_taken', `The slug "${input.slug}" is already in use`);
     throw err;
   }
 }
@@ -100,6 +105,8 @@ export async function createTenant(db: Database, input: NewTenantInput): Promise
 /** Drops a dedicated schema and its ledger rows. */
 export async function dropTenantSchema(db: Database, schema: string): Promise<void> {
   await asOwner(db, async (tx) => {
+    // The migrators' lock: a migrator that listed this schema waits, then sees it gone and skips it.
+    await lockSchema(tx, schema);
     await tx.exec(`drop schema if exists ${ident(schema)} cascade`);
     await tx.query('delete from platform.schema_migrations where schema_name = $1', [schema]);
   });

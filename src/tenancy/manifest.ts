@@ -15,6 +15,8 @@ export const CONTROL_PLANE_TABLES = [
   'login_failures',
   'operator_audit',
   'jobs',
+  'password_resets',
+  'tenant_features',
 ] as const;
 
 /**
@@ -22,6 +24,17 @@ export const CONTROL_PLANE_TABLES = [
  * parents so that erasing in this order never trips a foreign key.
  */
 export const TENANT_TABLES = [
+  'workflow_tasks',
+  'workflow_history',
+  'workflow_instances',
+  'workflow_definitions',
+  'webhook_attempts',
+  'webhook_deliveries',
+  'webhook_endpoints',
+  'form_responses',
+  'form_links',
+  'form_versions',
+  'forms',
   'payments',
   'invoices',
   'tax_rates',
@@ -29,6 +42,8 @@ export const TENANT_TABLES = [
   'price_item_versions',
   'price_items',
   'billing_settings',
+  'practice_branding',
+  'message_templates',
   'email_outbox',
   'idempotency_keys',
   'waitlist_entries',

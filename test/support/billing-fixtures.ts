@@ -23,9 +23,11 @@ export async function fillBillingTables(t: TestApp, ref: TenantRef): Promise<voi
     const patient = await tx.query<{ id: string }>('select id from patients where tenant_id = $1 order by id limit 1', [tx.tenantId]);
     if (!patient.rows[0]) throw new Error('fillBillingTables needs a patient for the invoices table');
     const invoiceId = uuidv7();
+    // Linked to the practice's first appointment when there is one, so erase and tier moves cross that key too.
+    const appointment = await tx.query<{ id: string }>('select id from appointments where tenant_id = $1 order by id limit 1', [tx.tenantId]);
     await tx.query(
-      `insert into invoices (tenant_id, id, patient_id, currency, inputs) values ($1, $2, $3, 'USD', $4)`,
-      [tx.tenantId, invoiceId, patient.rows[0].id, JSON.stringify({ lines: [{ priceItemId: itemId, quantity: '1' }], invoiceDiscounts: [] })],
+      `insert into invoices (tenant_id, id, patient_id, currency, inputs, appointment_id) values ($1, $2, $3, 'USD', $4, $5)`,
+      [tx.tenantId, invoiceId, patient.rows[0].id, JSON.stringify({ lines: [{ priceItemId: itemId, quantity: '1' }], invoiceDiscounts: [] }), appointment.rows[0]?.id ?? null],
     );
     // A payment row (the table has no status check of its own; the service refuses drafts).
     await tx.query(

@@ -29,6 +29,8 @@ export interface TestApp {
   operatorToken(): Promise<string>;
   /** Creates a tenant through the operator API and signs its admin in. */
   createTenant(tier?: 'pooled' | 'schema'): Promise<TestTenant>;
+  /** Lets `runDue` run the jobs of a practice this test made without createTenant. */
+  adoptTenant(id: string): void;
   /** Calls a tenant route as `tenant` (X-Tenant header + bearer token). */
   api(tenant: { slug: string }, token: string, options: InjectOptions): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
@@ -58,6 +60,10 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
   const operatorEmail = `op-${randomBytes(4).toString('hex')}@ops.test`;
   await upsertOperator(services.db, { email: operatorEmail, password: PASSWORD });
   let opToken: string | undefined;
+  // Due jobs of this process's practices only (see JobRunner.restrictTo); practices made outside
+  // createTenant join with adoptTenant.
+  const ownTenants: string[] = [];
+  services.jobs.restrictTo(() => ownTenants);
 
   const testApp: TestApp = {
     app,
@@ -83,7 +89,11 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
       const login = await app.inject({ method: 'POST', url: '/auth/login', payload: { tenant: slug, email: adminEmail, password: PASSWORD } });
       if (login.statusCode !== 200) throw new Error(`admin login failed: ${login.body}`);
       const body = login.json();
+      ownTenants.push(created.json().tenant.id);
       return { id: created.json().tenant.id, slug, tier, adminEmail, adminToken: body.accessToken, refreshToken: body.refreshToken };
+    },
+    adoptTenant(id) {
+      ownTenants.push(id);
     },
     api(tenant, token, options) {
       return app.inject({ ...options, headers: { 'x-tenant': tenant.slug, authorization: `Bearer ${token}`, ...(options.headers ?? {}) } });

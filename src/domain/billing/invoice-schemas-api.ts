@@ -50,6 +50,7 @@ export const InvoiceQuery = Type.Object(
   {
     status: Type.Optional(Status),
     patientId: Type.Optional(Uuid),
+    appointmentId: Type.Optional(Uuid),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   },
   { additionalProperties: false },
@@ -89,5 +90,6 @@ export const Invoice = Type.Object({
   issuedAt: Nullable(Type.String()),
   voidedAt: Nullable(Type.String()),
   voidReason: Nullable(Type.String()),
+  appointmentId: Type.Union([Type.String(), Type.Null()], { description: 'The appointment this invoice bills; null when not made from an appointment, and for credit notes' }),
 });
 export type Invoice = Static<typeof Invoice>;

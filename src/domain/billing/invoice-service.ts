@@ -12,6 +12,8 @@ import type { TenantContext } from '../../tenancy/tenant-context.ts';
 import type { TenantTx } from '../../tenancy/tenant-db.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { requestHash, withIdempotency } from '../idempotency.ts';
+import { followCore, type WorkflowChoice } from '../workflows/lifecycle.ts';
+import { emitEvent } from '../webhooks/webhook-events.ts';
 import { DEFAULT_CURRENCY } from './config/billing-settings-service.ts';
 import { readConfiguration } from './config/tax-config-service.ts';
 import { computeCreditNote } from './credit-note.ts';
@@ -22,7 +24,7 @@ import type { CreditNoteCreate, DraftLineInput, Invoice, InvoiceCreate, InvoiceQ
 
 const ISSUE_SCOPE = 'invoices.issue';
 
-interface DraftInputs {
+export interface DraftInputs {
   lines: DraftLineInput[];
   invoiceDiscounts: Discount[];
 }
@@ -44,11 +46,12 @@ interface Row {
   issued_at: Date | null;
   voided_at: Date | null;
   void_reason: string | null;
+  appointment_id: string | null;
 }
 
 // Dates and bigints as text: no time-zone shift through JS Date, no driver differences on bigint.
 const COLUMNS = `id, number, patient_id, status, kind, credits_invoice_id, currency, issue_date::text as issue_date, computed, inputs,
-  total::text as total, tax_total::text as tax_total, created_at, issued_at, voided_at, void_reason`;
+  total::text as total, tax_total::text as tax_total, created_at, issued_at, voided_at, void_reason, appointment_id`;
 
 const iso = (d: Date | null) => (d === null ? null : new Date(d).toISOString());
 
@@ -70,6 +73,7 @@ function toInvoice(r: Row, document: unknown): Invoice {
     issuedAt: iso(r.issued_at),
     voidedAt: iso(r.voided_at),
     voidReason: r.void_reason,
+    appointmentId: r.appointment_id,
   };
 }
 
@@ -180,19 +184,24 @@ function notDraft(r: Row, action: string): AppError {
   return new AppError('invoice_not_draft', `Invoice ${r.number ?? r.id} is ${r.status}; only a draft can be ${action}`);
 }
 
+/** Inserts a draft inside an open transaction; `appointmentId` links it to the visit it bills. */
+export async function insertDraft(tx: TenantTx, ctx: TenantContext, patientId: string, inputs: DraftInputs, link: { appointmentId?: string } = {}): Promise<Invoice> {
+  const document = await compute(tx, inputs, await practiceToday(tx));
+  const id = uuidv7();
+  await tx.query(
+    `insert into invoices (tenant_id, id, patient_id, status, kind, currency, inputs, appointment_id) values ($1, $2, $3, 'draft', 'invoice', $4, $5, $6)`,
+    [tx.tenantId, id, patientId, document.currency, JSON.stringify(inputs), link.appointmentId ?? null],
+  );
+  const details = { lines: inputs.lines.length, ...(link.appointmentId ? { appointmentId: link.appointmentId } : {}) };
+  await recordAudit(tx, ctx, { action: 'invoice.create', resourceType: 'invoice', resourceId: id, details });
+  return toInvoice(await readInvoice(tx, id), documentToWire(document));
+}
+
 export async function createInvoice(ctx: TenantContext, input: InvoiceCreate): Promise<Invoice> {
   return ctx.tx(async (tx) => {
     const patient = await tx.query('select 1 from patients where tenant_id = $1 and id = $2', [tx.tenantId, input.patientId]);
     if (!patient.rows[0]) throw validationError([{ field: 'patientId', message: 'is not a patient of this practice' }]);
-    const inputs: DraftInputs = { lines: input.lines, invoiceDiscounts: input.invoiceDiscounts ?? [] };
-    const document = await compute(tx, inputs, await practiceToday(tx));
-    const id = uuidv7();
-    await tx.query(
-      `insert into invoices (tenant_id, id, patient_id, status, kind, currency, inputs) values ($1, $2, $3, 'draft', 'invoice', $4, $5)`,
-      [tx.tenantId, id, input.patientId, document.currency, JSON.stringify(inputs)],
-    );
-    await recordAudit(tx, ctx, { action: 'invoice.create', resourceType: 'invoice', resourceId: id, details: { lines: inputs.lines.length } });
-    return toInvoice(await readInvoice(tx, id), documentToWire(document));
+    return insertDraft(tx, ctx, input.patientId, { lines: input.lines, invoiceDiscounts: input.invoiceDiscounts ?? [] });
   });
 }
 
@@ -200,8 +209,9 @@ export async function createInvoice(ctx: TenantContext, input: InvoiceCreate): P
 export async function listInvoices(ctx: TenantContext, q: InvoiceQuery = {}): Promise<Invoice[]> {
   const res = await ctx.statement<Row>(
     `select ${COLUMNS} from invoices where tenant_id = $1 and ($2::text is null or status = $2) and ($3::uuid is null or patient_id = $3)
+       and ($5::uuid is null or appointment_id = $5)
      order by created_at desc, id desc limit $4`,
-    [ctx.tenant.id, q.status ?? null, q.patientId ?? null, q.limit ?? 50],
+    [ctx.tenant.id, q.status ?? null, q.patientId ?? null, q.limit ?? 50, q.appointmentId ?? null],
   );
   return res.rows.map((r) => toInvoice(r, r.computed));
 }
@@ -239,9 +249,17 @@ export async function updateInvoice(ctx: TenantContext, id: string, patch: Invoi
   });
 }
 
-async function issueIn(tx: TenantTx, ctx: TenantContext, id: string): Promise<Invoice> {
+/**
+ * Issues the draft `id` inside an open transaction (the number comes from the same transaction),
+ * through the practice's workflow (`choice`: the transition chosen through the workflow API). With
+ * `cause` the practice's settings decided it (auto-invoicing a completed visit), so the workflow
+ * follows as a system move instead of checking the acting person's permission.
+ */
+export async function issueIn(tx: TenantTx, ctx: TenantContext, id: string, choice?: WorkflowChoice, cause?: Record<string, string>): Promise<Invoice> {
   const r = await lockInvoice(tx, id);
   if (r.status !== 'draft') throw notDraft(r, 'issued');
+  const mode = cause ? 'system' : 'user';
+  await followCore(tx, ctx, { kind: 'invoice', entityId: id, from: r.status, to: 'issued', mode, cause, transition: choice?.transition, note: choice?.note ?? null, verb: 'issue' });
   const date = await practiceToday(tx);
   const wire = documentToWire(await compute(tx, r.inputs as DraftInputs, date));
   const number = await nextNumber(tx, date);
@@ -251,6 +269,7 @@ async function issueIn(tx: TenantTx, ctx: TenantContext, id: string): Promise<In
     [tx.tenantId, id, number, JSON.stringify(wire), String(wire.total), String(wire.taxTotal), wire.currency, date],
   );
   await recordAudit(tx, ctx, { action: 'invoice.issue', resourceType: 'invoice', resourceId: id, details: { number, total: wire.total } });
+  await emitEvent(tx, 'invoice.issued', { id, patientId: r.patient_id, number, issueDate: date, currency: wire.currency, total: wire.total });
   return toInvoice(await readInvoice(tx, id), wire);
 }
 
@@ -265,14 +284,20 @@ export async function issueInvoice(ctx: TenantContext, id: string, options: { id
 }
 
 export async function voidInvoice(ctx: TenantContext, id: string, input: VoidInput): Promise<Invoice> {
-  return ctx.tx(async (tx) => {
-    const r = await lockInvoice(tx, id);
-    if (r.status !== 'issued') throw new AppError('invoice_not_draft', `Invoice ${r.number ?? r.id} is ${r.status}; only an issued document can be voided`);
-    await tx.query(`update invoices set status = 'void', voided_at = now(), void_reason = $3 where tenant_id = $1 and id = $2`, [tx.tenantId, id, input.reason.trim()]);
-    await recordAudit(tx, ctx, { action: 'invoice.void', resourceType: 'invoice', resourceId: id, details: { number: r.number } });
-    const after = await readInvoice(tx, id);
-    return toInvoice(after, after.computed);
-  });
+  return ctx.tx((tx) => voidIn(tx, ctx, id, input));
+}
+
+/** Voids inside an open transaction; an invoice (not a credit note) goes through the practice's workflow. */
+export async function voidIn(tx: TenantTx, ctx: TenantContext, id: string, input: VoidInput, choice?: WorkflowChoice): Promise<Invoice> {
+  const r = await lockInvoice(tx, id);
+  if (r.status !== 'issued') throw new AppError('invoice_not_draft', `Invoice ${r.number ?? r.id} is ${r.status}; only an issued document can be voided`);
+  if (r.kind === 'invoice') {
+    await followCore(tx, ctx, { kind: 'invoice', entityId: id, from: r.status, to: 'void', mode: 'user', transition: choice?.transition, note: choice?.note ?? input.reason, verb: 'void' });
+  }
+  await tx.query(`update invoices set status = 'void', voided_at = now(), void_reason = $3 where tenant_id = $1 and id = $2`, [tx.tenantId, id, input.reason.trim()]);
+  await recordAudit(tx, ctx, { action: 'invoice.void', resourceType: 'invoice', resourceId: id, details: { number: r.number } });
+  const after = await readInvoice(tx, id);
+  return toInvoice(after, after.computed);
 }
 
 /** Issues a credit note for part or all of an issued invoice; over-crediting is `validation_failed`. */

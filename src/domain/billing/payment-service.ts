@@ -12,6 +12,8 @@ import type { TenantContext } from '../../tenancy/tenant-context.ts';
 import type { TenantTx } from '../../tenancy/tenant-db.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { requestHash, withIdempotency } from '../idempotency.ts';
+import { followCore } from '../workflows/lifecycle.ts';
+import { emitEvent } from '../webhooks/webhook-events.ts';
 import { DEFAULT_CURRENCY } from './config/billing-settings-service.ts';
 import { toWireAmount } from './money.ts';
 import type { InvoicePayments, PatientBalance, Payment, PaymentCreate } from './payment-schemas.ts';
@@ -147,6 +149,8 @@ async function recordIn(tx: TenantTx, ctx: TenantContext, invoiceId: string, inp
   );
   const status = statusFor(ledger);
   if (status !== inv.status) {
+    // The ledger decided; the practice's workflow follows, with the payment as the cause (and runs its actions).
+    await followCore(tx, ctx, { kind: 'invoice', entityId: inv.id, from: inv.status, to: status, mode: 'system', cause: { type: kind, id }, verb: 'record a payment' });
     await tx.query('update invoices set status = $3 where tenant_id = $1 and id = $2', [tx.tenantId, inv.id, status]);
   }
   await recordAudit(tx, ctx, {
@@ -155,6 +159,9 @@ async function recordIn(tx: TenantTx, ctx: TenantContext, invoiceId: string, inp
     resourceId: id,
     details: { invoiceId: inv.id, number: inv.number, amount: toWireAmount(amount), method: input.method, status },
   });
+  if (status === 'paid' && inv.status !== 'paid') {
+    await emitEvent(tx, 'invoice.paid', { id: inv.id, patientId: inv.patient_id, number: inv.number, currency, total: toWireAmount(ledger.total), paymentId: id, paidOn: receivedOn });
+  }
   const res = await tx.query<PaymentRow>(`select ${PAYMENT_COLUMNS} from payments where tenant_id = $1 and id = $2`, [tx.tenantId, id]);
   return toPayment(res.rows[0]!);
 }

@@ -13,17 +13,27 @@ export interface OutgoingEmail {
   readonly to: string;
   readonly subject: string;
   readonly text: string;
+  /** HTML alternative of `text`; absent or null sends plain text only. */
+  readonly html?: string | null;
+  /** The message template kind it was rendered from (shown in the outbox view). */
+  readonly templateKind?: string | null;
   readonly attachments?: readonly MailAttachment[];
 }
+
+/** The job that delivers one queued message (payload `{ messageId }`). */
+export const EMAIL_DELIVER_JOB = 'email.deliver';
 
 /** Queues a message unless one with the same key exists; returns the message id either way. */
 export async function queueEmail(tx: TenantTx, email: OutgoingEmail): Promise<string> {
   const res = await tx.query<{ id: string }>(
     `with ins as (
-       insert into email_outbox (tenant_id, id, message_key, to_address, subject, body_text, attachments)
-       values ($1, $2, $3, $4, $5, $6, $7) on conflict (tenant_id, message_key) do nothing returning id)
+       insert into email_outbox (tenant_id, id, message_key, to_address, subject, body_text, attachments, body_html, template_kind)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict (tenant_id, message_key) do nothing returning id)
      select id from ins union all select id from email_outbox where tenant_id = $1 and message_key = $3 and not exists (select 1 from ins)`,
-    [tx.tenantId, uuidv7(), email.messageKey, email.to, email.subject, email.text, JSON.stringify(email.attachments ?? [])],
+    [
+      tx.tenantId, uuidv7(), email.messageKey, email.to, email.subject, email.text, JSON.stringify(email.attachments ?? []),
+      email.html ?? null, email.templateKind ?? null,
+    ],
   );
   return res.rows[0]!.id;
 }
@@ -34,6 +44,7 @@ interface OutboxRow {
   to_address: string;
   subject: string;
   body_text: string;
+  body_html: string | null;
   attachments: MailAttachment[];
 }
 
@@ -42,14 +53,14 @@ export async function deliverEmail(db: Database, tenant: TenantRef, mailer: Mail
   const claimed = await withTenant(db, tenant, (tx) =>
     tx.query<OutboxRow>(
       `update email_outbox set status = 'sending' where tenant_id = $1 and id = $2 and status = 'pending'
-       returning to_address, subject, body_text, attachments`,
+       returning to_address, subject, body_text, body_html, attachments`,
       [tx.tenantId, id],
     ),
   );
   const msg = claimed.rows[0];
   if (!msg) return 'skipped';
   try {
-    await mailer.send({ from, to: msg.to_address, subject: msg.subject, text: msg.body_text, attachments: msg.attachments });
+    await mailer.send({ from, to: msg.to_address, subject: msg.subject, text: msg.body_text, html: msg.body_html, attachments: msg.attachments });
   } catch (err) {
     await withTenant(db, tenant, (tx) =>
       tx.query(`update email_outbox set status = 'failed', error = $3 where tenant_id = $1 and id = $2`, [

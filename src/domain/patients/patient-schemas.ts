@@ -20,6 +20,8 @@ export const Address = Type.Object(
 
 export const Sex = Type.Union([Type.Literal('female'), Type.Literal('male'), Type.Literal('other'), Type.Literal('unknown')]);
 
+export const Allergies = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 50, description: 'As reported, one entry per allergy' });
+
 export const PatientCreate = Type.Object(
   {
     firstName: Name,
@@ -30,6 +32,7 @@ export const PatientCreate = Type.Object(
     phone: Type.Optional(Type.String({ maxLength: 40, description: 'Any common notation; 7 to 15 digits' })),
     email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
     address: Type.Optional(Address),
+    allergies: Type.Optional(Allergies),
   },
   { additionalProperties: false },
 );
@@ -45,6 +48,7 @@ export const PatientUpdate = Type.Object(
     phone: Type.Optional(Nullable(Type.String({ maxLength: 40 }))),
     email: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 254 }))),
     address: Type.Optional(Type.Union([Address, Type.Null()])),
+    allergies: Type.Optional(Allergies),
   },
   { additionalProperties: false, minProperties: 1, description: 'Only the fields sent change; null clears an optional field' },
 );
@@ -61,6 +65,7 @@ export const Patient = Type.Object({
   phone: Type.Union([Type.String(), Type.Null()]),
   email: Type.Union([Type.String(), Type.Null()]),
   address: Type.Union([Address, Type.Null()]),
+  allergies: Allergies,
   status: Type.Union([Type.Literal('active'), Type.Literal('archived')]),
   version: Type.Integer({ description: 'Increments on every change; send it back as If-Match' }),
   createdAt: Type.String({ format: 'date-time' }),

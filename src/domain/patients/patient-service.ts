@@ -5,11 +5,12 @@ import { uuidv7 } from '../../db/uuid.ts';
 import type { TenantContext } from '../../tenancy/tenant-context.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { decodeCursor, encodeCursor, likePrefix } from '../cursor.ts';
+import { emitEvent } from '../webhooks/webhook-events.ts';
 import type { Patient, PatientCreate, PatientSearch, PatientUpdate } from './patient-schemas.ts';
 import { checkPatientFields, phoneDigits } from './patient-validation.ts';
 
 const COLUMNS = `id, mrn, first_name, last_name, preferred_name, date_of_birth::text as date_of_birth, sex, phone, email,
-  address, status, version, created_at, updated_at, archived_at`;
+  address, allergies, status, version, created_at, updated_at, archived_at`;
 
 interface Row {
   id: string;
@@ -22,6 +23,7 @@ interface Row {
   phone: string | null;
   email: string | null;
   address: Patient['address'];
+  allergies: string[];
   status: Patient['status'];
   version: number;
   created_at: Date;
@@ -41,6 +43,7 @@ function toPatient(r: Row): Patient {
     phone: r.phone,
     email: r.email,
     address: r.address,
+    allergies: r.allergies,
     status: r.status,
     version: r.version,
     createdAt: new Date(r.created_at).toISOString(),
@@ -61,9 +64,9 @@ export async function createPatient(ctx: TenantContext, input: PatientCreate): P
          insert into counters (tenant_id, name, value) values ($1, 'mrn', 1)
          on conflict (tenant_id, name) do update set value = counters.value + 1
          returning value)
-       insert into patients (tenant_id, id, mrn, first_name, last_name, preferred_name, date_of_birth, sex, phone, phone_digits, email, address)
+       insert into patients (tenant_id, id, mrn, first_name, last_name, preferred_name, date_of_birth, sex, phone, phone_digits, email, address, allergies)
        select $1, $2, coalesce((select mrn_prefix from settings where tenant_id = $1), 'MRN-') || lpad(seq.value::text, 6, '0'),
-              $3, $4, $5, $6, $7, $8, $9, $10, $11
+              $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
          from seq
        returning ${COLUMNS}`,
       [
@@ -78,10 +81,12 @@ export async function createPatient(ctx: TenantContext, input: PatientCreate): P
         input.phone ? phoneDigits(input.phone) : null,
         input.email?.toLowerCase() ?? null,
         input.address ? JSON.stringify(input.address) : null,
+        (input.allergies ?? []).map((a) => a.trim()),
       ],
     );
     const patient = toPatient(res.rows[0]!);
     await recordAudit(tx, ctx, { action: 'patient.create', resourceType: 'patient', resourceId: patient.id, details: { mrn: patient.mrn } });
+    await emitEvent(tx, 'patient.created', { id: patient.id, createdAt: patient.createdAt });
     return patient;
   });
 }
@@ -112,6 +117,7 @@ const UPDATE_COLUMNS: Record<keyof PatientUpdate, string> = {
   phone: 'phone',
   email: 'email',
   address: 'address',
+  allergies: 'allergies',
 };
 
 /**

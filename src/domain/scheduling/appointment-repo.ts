@@ -4,9 +4,13 @@ import type { TenantTx } from '../../tenancy/tenant-db.ts';
 import type { Appointment, AppointmentStatus } from './appointment-schemas.ts';
 import { effectiveRules, type RulesPatch, type SchedulingRules } from './rules.ts';
 
-/** Selected from `appointments a join locations l`, so times can be shown in the location's zone. */
+/**
+ * Selected from `appointments a join locations l`, so times can be shown in the location's zone; with
+ * the id of the visit's live invoice (at most one, by the partial unique index of migration 0014).
+ */
 export const APPOINTMENT_COLUMNS = `a.id, a.patient_id, a.provider_id, a.location_id, a.type_id, a.resource_id, a.starts_at, a.ends_at,
-  a.status, a.late_cancel, a.cancel_reason, a.override_reason, a.notes, a.version, a.created_at, l.time_zone`;
+  a.status, a.late_cancel, a.cancel_reason, a.override_reason, a.notes, a.version, a.created_at, l.time_zone,
+  (select i.id from invoices i where i.tenant_id = a.tenant_id and i.appointment_id = a.id and i.kind = 'invoice' and i.status <> 'void') as invoice_id`;
 
 export const APPOINTMENT_FROM = 'appointments a join locations l on l.tenant_id = a.tenant_id and l.id = a.location_id';
 
@@ -27,6 +31,7 @@ export interface AppointmentRow {
   version: number;
   created_at: Date;
   time_zone: string;
+  invoice_id: string | null;
 }
 
 /** ISO 8601 with the offset of `zone` (UTC when the zone is unknown to the runtime). */
@@ -52,6 +57,7 @@ export function toAppointment(r: AppointmentRow): Appointment {
     notes: r.notes,
     version: r.version,
     createdAt: new Date(r.created_at).toISOString(),
+    invoiceId: r.invoice_id,
   };
 }
 

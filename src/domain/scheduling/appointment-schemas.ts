@@ -72,6 +72,9 @@ export const Appointment = Type.Object({
   notes: Type.Union([Type.String(), Type.Null()]),
   version: Type.Integer({ description: 'Increments on every change' }),
   createdAt: Type.String({ format: 'date-time' }),
+  invoiceId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+    description: 'The live (not void) invoice billing this visit, null when none; completing the visit makes one when the billing setting `autoInvoice` is on',
+  }),
 });
 export type Appointment = Static<typeof Appointment>;
 

@@ -8,9 +8,13 @@ import { uuidv7 } from '../../db/uuid.ts';
 import type { TenantContext } from '../../tenancy/tenant-context.ts';
 import type { TenantTx } from '../../tenancy/tenant-db.ts';
 import { recordAudit } from '../audit/audit-log.ts';
+import { invoiceCompletedVisit } from '../billing/appointment-invoice-service.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { requestHash, withIdempotency } from '../idempotency.ts';
 import { cancelReminder, scheduleReminder } from './reminders.ts';
+import { appointmentData, emitEvent } from '../webhooks/webhook-events.ts';
+import { queueAppointmentNotice } from './appointment-message.ts';
+import { followCore, startAppointmentWorkflow, type WorkflowChoice } from '../workflows/lifecycle.ts';
 import { enqueueJob } from '../../jobs/job-queue.ts';
 import { WAITLIST_OFFER_JOB } from './waitlist-service.ts';
 import { auditOverride, placeAndWrite, requireOverride, ruleViolation } from './appointment-placement.ts';
@@ -88,8 +92,12 @@ export async function bookIn(tx: TenantTx, ctx: TenantContext, input: Appointmen
     details: { patientId: input.patientId, providerId: input.providerId, typeId: input.typeId },
   });
   if (overridden) await auditOverride(tx, ctx, id, overridden, 'book');
+  await startAppointmentWorkflow(tx, id);
   const booked = toAppointment((await readAppointment(tx, id))!);
   await scheduleReminder(tx, { id, startsAt: new Date(booked.start) }, (await loadRules(tx, input.typeId)).reminderLeadMinutes);
+  await emitEvent(tx, 'appointment.booked', { ...appointmentData(booked), status: 'booked', seriesId: options.seriesId ?? null });
+  // One confirmation per booking; occurrences of a series are not confirmed one email each.
+  if (!options.seriesId) await queueAppointmentNotice(tx, ctx.tenant, 'appointment_confirmation', id);
   return booked;
 }
 
@@ -204,20 +212,27 @@ export async function rescheduleAppointment(ctx: TenantContext, id: string, inpu
  * cancellation: flagged (`lateCancel: true`) or, when the practice refuses them, refused unless overridden.
  */
 export async function cancelAppointment(ctx: TenantContext, id: string, input: AppointmentCancel): Promise<Appointment> {
-  return ctx.tx(async (tx) => {
-    const row = await requireAppointment(tx, id);
-    if (row.status !== 'booked') throw invalidTransition(row, 'cancel');
-    const rules = await loadRules(tx, row.type_id);
-    const late = isLateCancellation(row, rules);
-    let overridden = false;
-    if (late && rules.lateCancel === 'refuse') {
-      requireOverride(ctx, 'cancel_window', `Appointments can be cancelled up to ${rules.cancelWindowMinutes} minutes before they start`, input.override, rules);
-      overridden = true;
-    }
-    await writeCancellation(tx, ctx, row, { late, policy: rules.lateCancel, reason: input.reason, overrideReason: overridden ? input.override!.reason : undefined });
-    if (overridden) await auditOverride(tx, ctx, row.id, 'cancel_window', 'cancel');
-    return toAppointment((await readAppointment(tx, row.id))!);
-  });
+  return ctx.tx((tx) => cancelIn(tx, ctx, id, input));
+}
+
+/**
+ * Cancels inside an open transaction, through the practice's workflow: `choice` is the workflow
+ * transition chosen through the workflow API, else the workflow picks one leading to a cancelled state.
+ */
+export async function cancelIn(tx: TenantTx, ctx: TenantContext, id: string, input: AppointmentCancel, choice?: WorkflowChoice): Promise<Appointment> {
+  const row = await requireAppointment(tx, id);
+  if (row.status !== 'booked') throw invalidTransition(row, 'cancel');
+  const rules = await loadRules(tx, row.type_id);
+  const late = isLateCancellation(row, rules);
+  let overridden = false;
+  if (late && rules.lateCancel === 'refuse') {
+    requireOverride(ctx, 'cancel_window', `Appointments can be cancelled up to ${rules.cancelWindowMinutes} minutes before they start`, input.override, rules);
+    overridden = true;
+  }
+  await followCore(tx, ctx, { kind: 'appointment', entityId: row.id, from: row.status, to: 'cancelled', mode: 'user', transition: choice?.transition, note: choice?.note ?? input.reason ?? null, verb: 'cancel' });
+  await writeCancellation(tx, ctx, row, { late, policy: rules.lateCancel, reason: input.reason, overrideReason: overridden ? input.override!.reason : undefined });
+  if (overridden) await auditOverride(tx, ctx, row.id, 'cancel_window', 'cancel');
+  return toAppointment((await readAppointment(tx, row.id))!);
 }
 
 /** Whether cancelling now falls inside the cancellation window of `row`. */
@@ -235,6 +250,10 @@ export async function writeCancellation(
   row: AppointmentRow,
   c: { late: boolean; policy: SchedulingRules['lateCancel']; reason?: string | undefined; overrideReason?: string | undefined; seriesId?: string },
 ): Promise<void> {
+  // A series cancellation never refuses an occurrence, so its workflow follows (single ones went through cancelIn).
+  if (c.seriesId) {
+    await followCore(tx, ctx, { kind: 'appointment', entityId: row.id, from: row.status, to: 'cancelled', mode: 'system', cause: { type: 'series_cancellation', id: c.seriesId }, note: c.reason ?? null, verb: 'cancel' });
+  }
   // late_cancel records the fact (it was late) even when staff overrode the refusal; billing decides on fees.
   await tx.query(
     `update appointments set status = 'cancelled', late_cancel = $3, cancel_reason = $4, override_reason = coalesce($5, override_reason),
@@ -250,6 +269,9 @@ export async function writeCancellation(
   });
   await cancelReminder(tx, row.id);
   await offerFreedTime(tx, row);
+  await emitEvent(tx, 'appointment.cancelled', { ...appointmentData(toAppointment(row)), status: 'cancelled', lateCancel: c.late });
+  // A single cancellation is emailed to the patient; cancelling a whole series does not send one per occurrence.
+  if (!c.seriesId) await queueAppointmentNotice(tx, ctx.tenant, 'appointment_cancellation', row.id);
 }
 
 /** The visit's status steps: which statuses each may start from. Completing needs a check-in first. */
@@ -263,14 +285,20 @@ export type AppointmentStep = keyof typeof STEPS;
 
 /** Applies a status step, or answers `invalid_transition` naming the current status. */
 export async function advanceAppointment(ctx: TenantContext, id: string, step: AppointmentStep): Promise<Appointment> {
+  return ctx.tx((tx) => advanceIn(tx, ctx, id, step));
+}
+
+/** Applies a status step inside an open transaction, through the practice's workflow (`choice` as for cancelIn). */
+export async function advanceIn(tx: TenantTx, ctx: TenantContext, id: string, step: AppointmentStep, choice?: WorkflowChoice): Promise<Appointment> {
   const spec = STEPS[step];
-  return ctx.tx(async (tx) => {
-    const row = await requireAppointment(tx, id);
-    if (!(spec.from as readonly string[]).includes(row.status)) throw invalidTransition(row, spec.verb);
-    await tx.query(`update appointments set status = $3, version = version + 1, updated_at = now() where tenant_id = $1 and id = $2`, [tx.tenantId, row.id, spec.to]);
-    await recordAudit(tx, ctx, { action: `appointment.${step}`, resourceType: 'appointment', resourceId: row.id, details: { from: row.status } });
-    return toAppointment((await readAppointment(tx, row.id))!);
-  });
+  const row = await requireAppointment(tx, id);
+  if (!(spec.from as readonly string[]).includes(row.status)) throw invalidTransition(row, spec.verb);
+  await followCore(tx, ctx, { kind: 'appointment', entityId: row.id, from: row.status, to: spec.to, mode: 'user', transition: choice?.transition, note: choice?.note ?? null, verb: spec.verb });
+  await tx.query(`update appointments set status = $3, version = version + 1, updated_at = now() where tenant_id = $1 and id = $2`, [tx.tenantId, row.id, spec.to]);
+  await recordAudit(tx, ctx, { action: `appointment.${step}`, resourceType: 'appointment', resourceId: row.id, details: { from: row.status } });
+  // The practice's auto-invoicing commits (or not) with the completion itself.
+  if (step === 'complete') await invoiceCompletedVisit(tx, ctx, row.id);
+  return toAppointment((await readAppointment(tx, row.id))!);
 }
 
 /** Reads one appointment (audited). */

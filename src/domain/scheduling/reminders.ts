@@ -1,16 +1,19 @@
 /**
  * Appointment reminders: a durable job per appointment (re-armed on reschedule, cancelled with the
  * appointment) that emails the patient from the practice, with the visit as an iCalendar file.
+ * The text comes from the practice's `appointment_reminder` template (src/domain/templates).
  */
-import { DateTime } from 'luxon';
 import type { Database } from '../../db/database.ts';
 import type { TenantTx } from '../../tenancy/tenant-db.ts';
 import { withTenant } from '../../tenancy/tenant-db.ts';
 import { cancelJob, enqueueJob } from '../../jobs/job-queue.ts';
 import type { Job } from '../../jobs/job-runner.ts';
 import type { Mailer } from '../../infra/mailer.ts';
-import { deliverEmail, queueEmail } from '../messaging/outbox.ts';
+import { deliverEmail } from '../messaging/outbox.ts';
+import { queueTemplatedEmail } from '../messaging/templated-email.ts';
+import { practiceVariables } from '../templates/practice-variables.ts';
 import { buildCalendar } from './icalendar.ts';
+import { loadAppointmentMessage } from './appointment-message.ts';
 
 export const REMINDER_JOB = 'appointment.reminder';
 export const DEFAULT_REMINDER_LEAD_MINUTES = 24 * 60;
@@ -42,20 +45,6 @@ export async function cancelReminder(tx: TenantTx, appointmentId: string): Promi
   await cancelJob(tx, dedupeKey(tx.tenantId, appointmentId));
 }
 
-interface ReminderRow {
-  status: string;
-  starts_at: Date;
-  ends_at: Date;
-  email: string | null;
-  first_name: string;
-  type_name: string;
-  provider_name: string;
-  location_name: string;
-  time_zone: string;
-  address: { line1?: string; city?: string } | null;
-  practice_name: string;
-}
-
 export interface ReminderDeps {
   readonly db: Database;
   readonly mailer: Mailer;
@@ -73,31 +62,22 @@ export function reminderHandler(deps: ReminderDeps): (job: Job) => Promise<void>
     const appointmentId = String(job.payload.appointmentId);
     const startsAt = String(job.payload.startsAt);
     const messageId = await withTenant(deps.db, tenant, async (tx) => {
-      const res = await tx.query<ReminderRow>(
-        `select a.status, a.starts_at, a.ends_at, p.email, p.first_name, t.name as type_name, pr.display_name as provider_name,
-                l.name as location_name, l.time_zone, l.address, (select name from platform.tenants where id = a.tenant_id) as practice_name
-           from appointments a
-           join patients p on p.tenant_id = a.tenant_id and p.id = a.patient_id
-           join appointment_types t on t.tenant_id = a.tenant_id and t.id = a.type_id
-           join providers pr on pr.tenant_id = a.tenant_id and pr.id = a.provider_id
-           join locations l on l.tenant_id = a.tenant_id and l.id = a.location_id
-          where a.tenant_id = $1 and a.id = $2`,
-        [tx.tenantId, appointmentId],
-      );
-      const row = res.rows[0];
-      if (!row || row.status !== 'booked' || new Date(row.starts_at).toISOString() !== startsAt || !row.email) return null;
-      const local = DateTime.fromJSDate(new Date(row.starts_at), { zone: row.time_zone });
-      const when = local.toFormat("cccc d LLLL yyyy 'at' HH:mm");
-      const place = [row.location_name, row.address?.line1, row.address?.city].filter(Boolean).join(', ');
-      const ics = buildCalendar(row.practice_name, [
-        { uid: `${appointmentId}@healthtrack`, start: new Date(row.starts_at), end: new Date(row.ends_at), summary: `${row.type_name} with ${row.provider_name}`, location: place, timeZone: row.time_zone },
+      const data = await loadAppointmentMessage(tx, appointmentId);
+      if (!data || data.status !== 'booked' || data.startsAt.toISOString() !== startsAt || !data.email) return null;
+      const { patient, appointment } = data;
+      const place = [appointment.location, appointment.address].filter(Boolean).join(', ');
+      const practice = await practiceVariables(tx, tenant);
+      const ics = buildCalendar(practice.name, [
+        { uid: `${appointmentId}@healthtrack`, start: data.startsAt, end: data.endsAt, summary: `${appointment.type} with ${appointment.provider}`, location: place, timeZone: appointment.timeZone },
       ]);
-      return queueEmail(tx, {
+      // Delivered right below by this job, not by a separate delivery job.
+      return queueTemplatedEmail(tx, tenant, {
+        kind: 'appointment_reminder',
+        to: data.email,
         messageKey: `reminder:${appointmentId}:${startsAt}`,
-        to: row.email,
-        subject: `Reminder: ${row.type_name} on ${local.toFormat('d LLL')} at ${local.toFormat('HH:mm')}`,
-        text: `Dear ${row.first_name},\n\nThis is a reminder of your ${row.type_name} with ${row.provider_name} on ${when} (${row.time_zone}) at ${place}.\n\nTo cancel or reschedule, please contact ${row.practice_name}.\n`,
+        variables: { patient, appointment },
         attachments: [{ filename: 'appointment.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content: ics }],
+        delivery: 'caller',
       });
     });
     if (messageId) await deliverEmail(deps.db, tenant, deps.mailer, deps.mailFrom, messageId);

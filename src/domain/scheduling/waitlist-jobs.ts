@@ -17,8 +17,12 @@ export function emailDeliveryHandler(deps: { db: Database; mailer: Mailer; mailF
   };
 }
 
-/** Lapses an unanswered offer and offers the slot, if still bookable, to the next match. */
-export function waitlistExpiryHandler(deps: { db: Database; publicUrl: string }): (job: Job) => Promise<void> {
+/**
+ * Lapses an unanswered offer and offers the slot, if still bookable, to the next match. With
+ * `offersEnabled` false (the practice's plan lost the waitlist) the offer still lapses, but the
+ * slot is offered to nobody.
+ */
+export function waitlistExpiryHandler(deps: { db: Database; publicUrl: string; offersEnabled?: (tenantSlug: string) => Promise<boolean> }): (job: Job) => Promise<void> {
   return async (job) => {
     const tenant = job.tenant;
     if (!tenant) throw new Error('waitlist job without tenant');
@@ -34,6 +38,7 @@ export function waitlistExpiryHandler(deps: { db: Database; publicUrl: string })
           tenantSlug: tenant.slug,
           now,
           isStillFree: async (slot) =>
+            (deps.offersEnabled === undefined || (await deps.offersEnabled(tenant.slug))) &&
             (await checkBookable(tx, { typeId: slot.typeId, providerId: slot.providerId, locationId: slot.locationId, start: slot.start.toISOString(), now })).ok,
         },
       ),

@@ -12,11 +12,12 @@ import type { TenantContext } from '../../tenancy/tenant-context.ts';
 import type { TenantTx } from '../../tenancy/tenant-db.ts';
 import { enqueueJob } from '../../jobs/job-queue.ts';
 import { recordAudit } from '../audit/audit-log.ts';
-import { queueEmail } from '../messaging/outbox.ts';
+import { queueTemplatedEmail } from '../messaging/templated-email.ts';
+import { appointmentVariables } from './appointment-message.ts';
 
 export const WAITLIST_EXPIRE_JOB = 'waitlist.expire';
 export const WAITLIST_OFFER_JOB = 'waitlist.offer';
-export const EMAIL_DELIVER_JOB = 'email.deliver';
+export { EMAIL_DELIVER_JOB } from '../messaging/outbox.ts';
 export const DEFAULT_OFFER_MINUTES = 120;
 
 export interface WaitlistEntry {
@@ -146,6 +147,18 @@ export interface OfferDeps {
   readonly now?: Date;
 }
 
+interface OfferMatchRow {
+  id: string;
+  email: string | null;
+  first_name: string;
+  last_name: string;
+  type_name: string;
+  time_zone: string;
+  location_name: string;
+  address: Record<string, unknown> | null;
+  provider_name: string;
+}
+
 const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
 
 /**
@@ -155,13 +168,14 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 export async function offerFreedSlot(tx: TenantTx, ctx: TenantContext, slot: FreedSlot, deps: OfferDeps): Promise<string | null> {
   const now = deps.now ?? new Date();
   if (slot.start.getTime() <= now.getTime()) return null;
-  const match = await tx.query<{ id: string; email: string | null; first_name: string; type_name: string; time_zone: string; practice: string }>(
-    `select w.id, p.email, p.first_name, t.name as type_name, l.time_zone,
-            (select name from platform.tenants where id = w.tenant_id) as practice
+  const match = await tx.query<OfferMatchRow>(
+    `select w.id, p.email, p.first_name, p.last_name, t.name as type_name, l.time_zone, l.name as location_name, l.address,
+            pr.display_name as provider_name
        from waitlist_entries w
        join patients p on p.tenant_id = w.tenant_id and p.id = w.patient_id
        join appointment_types t on t.tenant_id = w.tenant_id and t.id = w.type_id
        join locations l on l.tenant_id = w.tenant_id and l.id = $5
+       join providers pr on pr.tenant_id = w.tenant_id and pr.id = $3
       where w.tenant_id = $1 and w.status = 'waiting' and w.type_id = $2
         and (w.provider_id is null or w.provider_id = $3) and (w.location_id is null or w.location_id = $5)
         and w.patient_id <> $6
@@ -181,18 +195,18 @@ export async function offerFreedSlot(tx: TenantTx, ctx: TenantContext, slot: Fre
   );
   await enqueueJob(tx, { tenantId: tx.tenantId, kind: WAITLIST_EXPIRE_JOB, payload: { entryId: entry.id }, runAt: expiresAt, dedupeKey: `waitlist-expire:${tx.tenantId}:${entry.id}:${expiresAt.getTime()}` });
   if (entry.email) {
-    const local = DateTime.fromJSDate(slot.start, { zone: entry.time_zone });
     const link = `${deps.publicUrl.replace(/\/$/, '')}/waitlist/offers/${deps.tenantSlug}/${token}`;
-    const messageId = await queueEmail(tx, {
+    await queueTemplatedEmail(tx, ctx.tenant, {
+      kind: 'waitlist_offer',
       messageKey: `waitlist-offer:${entry.id}:${slot.start.toISOString()}`,
       to: entry.email,
-      subject: `${entry.practice}: a ${entry.type_name} slot opened on ${local.toFormat('d LLL')} at ${local.toFormat('HH:mm')}`,
-      text:
-        `Dear ${entry.first_name},\n\nA ${entry.type_name} appointment on ${local.toFormat("cccc d LLLL yyyy 'at' HH:mm")} (${entry.time_zone}) has become available.\n` +
-        `To book it, open this link before ${DateTime.fromJSDate(expiresAt, { zone: entry.time_zone }).toFormat("d LLL 'at' HH:mm")}:\n\n${link}\n\n` +
-        `If you do nothing, the slot is offered to the next person and you stay on the waitlist for other openings.\n`,
+      variables: {
+        patient: { firstName: entry.first_name, lastName: entry.last_name },
+        appointment: appointmentVariables({ start: slot.start, timeZone: entry.time_zone, type: entry.type_name, provider: entry.provider_name, location: entry.location_name, address: entry.address }),
+        offer: { url: link, expiresAt: DateTime.fromJSDate(expiresAt, { zone: entry.time_zone }).toFormat("d LLL 'at' HH:mm") },
+      },
+      now,
     });
-    await enqueueJob(tx, { tenantId: tx.tenantId, kind: EMAIL_DELIVER_JOB, payload: { messageId }, runAt: now, dedupeKey: `email:${tx.tenantId}:${messageId}` });
   }
   await recordAudit(tx, ctx, { action: 'waitlist.offer', resourceType: 'waitlist_entry', resourceId: entry.id, details: { expiresAt: expiresAt.toISOString() } });
   return entry.id;

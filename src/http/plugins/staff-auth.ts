@@ -9,6 +9,7 @@ import type { Services } from '../../services.ts';
 import { tenantContext } from '../../tenancy/tenant-context.ts';
 import { loadPermissions } from '../../domain/access/permission-service.ts';
 import { resolveTenant } from './tenant-resolution.ts';
+import { requireFeature } from './feature-gate.ts';
 
 /** Extracts the bearer token or throws `token_missing`. */
 export function bearerToken(request: FastifyRequest): string {
@@ -56,6 +57,9 @@ export function installStaffAuth(app: FastifyInstance, services: Services): void
     });
   });
   app.addHook('preHandler', async (request) => {
+    // The plan first: "not in your plan" is the answer whatever the member's role (see types.ts).
+    const feature = request.routeOptions.config.feature;
+    if (feature) requireFeature(request.tenantRecord!, feature);
     const needed = request.routeOptions.config.permission;
     if (needed && !request.ctx.permissions.has(needed)) {
       throw new AppError('permission_denied', `This action needs the "${needed}" permission`);

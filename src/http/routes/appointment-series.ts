@@ -18,7 +18,7 @@ export async function appointmentSeriesRoutes(app: FastifyInstance): Promise<voi
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.post('/appointment-series', {
-    config: { permission: 'scheduling:write' },
+    config: { permission: 'scheduling:write', feature: 'recurring_appointments' },
     schema: {
       tags,
       summary: 'Book a recurring series of appointments',
@@ -39,12 +39,12 @@ export async function appointmentSeriesRoutes(app: FastifyInstance): Promise<voi
   });
 
   r.get('/appointment-series/:id', {
-    config: { permission: 'scheduling:read' },
+    config: { permission: 'scheduling:read', feature: 'recurring_appointments' },
     schema: { tags, summary: 'Read a recurring series and its appointments', params: IdParams, response: { 200: Series, ...problems(401, 403, 404) } },
   }, async (request) => getSeries(request.ctx, request.params.id));
 
   r.post('/appointment-series/:id/cancel', {
-    config: { permission: 'scheduling:write' },
+    config: { permission: 'scheduling:write', feature: 'recurring_appointments' },
     // Everything in the body is optional, so a bare POST cancels every future occurrence.
     preValidation: async (request) => {
       request.body ??= {};

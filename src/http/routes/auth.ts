@@ -42,7 +42,7 @@ export function authRoutes(services: Services) {
         response: { 200: StaffSession, ...problems(400, 401, 403, 429) },
       },
     }, async (request) => {
-      const named = requestedSlug(request, services.config.baseHost);
+      const named = await requestedSlug(request, services.tenants, services.config.baseHost);
       if (named && named !== request.body.tenant.toLowerCase()) throw new AppError('tenant_mismatch');
       return loginStaff(services.auth, { ...request.body, ip: request.ip });
     });

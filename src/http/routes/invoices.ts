@@ -32,7 +32,7 @@ export async function invoiceRoutes(app: FastifyInstance): Promise<void> {
     schema: {
       tags,
       summary: 'List invoices and credit notes',
-      description: 'Newest first, at most `limit` (default 50, max 200). Drafts carry `document: null` here. Needs `billing:read`.',
+      description: 'Newest first, at most `limit` (default 50, max 200); `status`, `patientId` and `appointmentId` filter. Drafts carry `document: null` here. Needs `billing:read`.',
       querystring: InvoiceQuery,
       response: { 200: Type.Object({ items: Type.Array(Invoice) }), ...problems(400, 401, 403) },
     },

@@ -1,42 +1,41 @@
-/** /api/me and /api/roles: who am I here, and what roles exist. */
+/** /api/me: who am I here, what may I do, and what the practice's plan includes. */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { listRoles } from '../../domain/access/role-service.ts';
+import { ALL_FEATURES, planOf } from '../../platform/plans.ts';
 import { problems } from '../schemas.ts';
-
-const Role = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  key: Type.String(),
-  name: Type.String(),
-  description: Type.String(),
-  builtIn: Type.Boolean(),
-  permissions: Type.Array(Type.String()),
-});
 
 export async function meRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.get('/me', {
     schema: {
       tags: ['Access'],
-      summary: 'The signed-in staff member, the practice and current permissions',
+      summary: 'The signed-in staff member, the practice, current permissions and enabled plan features',
+      description: 'The web app hides what `features` does not list: those routes answer 403 `feature_not_in_plan`.',
       response: {
         200: Type.Object({
           userId: Type.String(),
           tenant: Type.Object({ id: Type.String(), slug: Type.String(), name: Type.String() }),
           permissions: Type.Array(Type.String()),
+          plan: Type.Object({
+            key: Type.String(),
+            name: Type.String(),
+            limits: Type.Object({ staffSeats: Type.Integer(), requestsPerMinute: Type.Integer() }),
+          }),
+          features: Type.Array(Type.String(), { description: 'Features enabled for the practice (plan plus operator overrides)' }),
         }),
         ...problems(401, 403),
       },
     },
-  }, async (request) => ({
-    userId: request.ctx.actor.id!,
-    tenant: { id: request.tenantRecord!.id, slug: request.tenantRecord!.slug, name: request.tenantRecord!.name },
-    permissions: [...request.ctx.permissions].sort(),
-  }));
-
-  r.get('/roles', {
-    config: { permission: 'staff:read' },
-    schema: { tags: ['Access'], summary: "The practice's roles and their permissions", response: { 200: Type.Object({ items: Type.Array(Role) }), ...problems(401, 403) } },
-  }, async (request) => ({ items: await listRoles(request.ctx) }));
+  }, async (request) => {
+    const tenant = request.tenantRecord!;
+    const plan = planOf(tenant.plan);
+    return {
+      userId: request.ctx.actor.id!,
+      tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
+      permissions: [...request.ctx.permissions].sort(),
+      plan: { key: plan.key, name: plan.name, limits: plan.limits },
+      features: ALL_FEATURES.filter((f) => tenant.features.has(f)),
+    };
+  });
 }

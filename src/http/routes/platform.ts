@@ -12,11 +12,15 @@ import { migrationStatus } from '../../db/migrator.ts';
 import { bearerToken, tokenFailure } from '../plugins/staff-auth.ts';
 import { Credentials, RefreshBody, TokenPair } from './auth.ts';
 import { problems } from '../schemas.ts';
+import { platformPlanRoutes } from './platform-plans.ts';
+import { platformSubdomainRoutes } from './branding-subdomain.ts';
+import { PLAN_KEYS } from '../../platform/plans.ts';
 
 const Tenant = Type.Object({
   id: Type.String({ format: 'uuid' }),
   slug: Type.String(),
   name: Type.String(),
+  subdomain: Type.Union([Type.String(), Type.Null()], { description: 'Custom subdomain (PUT /platform/tenants/{tenant}/subdomain), or null' }),
   tier: Type.Union([Type.Literal('pooled'), Type.Literal('schema')]),
   schema: Type.String({ description: 'Where its rows live: `pool` or its dedicated schema' }),
   status: Type.Union([Type.Literal('active'), Type.Literal('suspended')]),
@@ -30,7 +34,7 @@ const TenantCreate = Type.Object(
     slug: Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$', description: 'Lower-case letters, digits and dashes; used as subdomain' }),
     name: Type.String({ minLength: 1, maxLength: 200 }),
     tier: Type.Union([Type.Literal('pooled'), Type.Literal('schema')], { default: 'pooled' }),
-    plan: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+    plan: Type.Optional(Type.Enum(PLAN_KEYS, { description: 'A plan of GET /platform/plans; default `standard`' })),
     timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA zone, e.g. America/Chicago' })),
     currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
     admin: Type.Object(
@@ -154,6 +158,9 @@ export function platformRoutes(services: Services) {
         await audit(request, 'tenant.delete', report.tenant.id, { slug: report.tenant.slug, verified: report.verified });
         return report;
       });
+
+      await secured.register(platformPlanRoutes(services));
+      await secured.register(platformSubdomainRoutes(services));
 
       s.get('/migrations', {
         schema: {

@@ -29,7 +29,7 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
     schema: {
       tags,
       summary: 'Add a staff member',
-      description: 'A person who already has a HealthTrack identity (e.g. works at another practice) is linked and keeps their password; otherwise `password` is required.',
+      description: 'A person who already has a HealthTrack identity (e.g. works at another practice) is linked and keeps their password; otherwise `password` is required. Takes a staff seat of the plan (409 `plan_limit_reached` when none is free); `roles` are role keys, built-in or custom.',
       body: Type.Object(
         {
           email: Type.String({ format: 'email', maxLength: 254 }),
@@ -39,7 +39,7 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
         },
         { additionalProperties: false },
       ),
-      response: { 201: StaffMember, ...problems(400, 401, 403) },
+      response: { 201: StaffMember, ...problems(400, 401, 403, 409) },
     },
   }, async (request, reply) => reply.code(201).send(await addStaff(request.ctx, request.body)));
 
@@ -48,20 +48,20 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
     schema: {
       tags,
       summary: "Replace a staff member's roles",
-      description: 'Takes effect on their next request. The practice must keep an active administrator.',
+      description: 'Role keys, built-in or custom. Takes effect on their next request. Refused with 409 `last_admin` when no active member would hold `staff:manage` any more.',
       params: UserParams,
       body: Type.Object({ roles: Roles }, { additionalProperties: false }),
-      response: { 200: StaffMember, ...problems(400, 401, 403, 404) },
+      response: { 200: StaffMember, ...problems(400, 401, 403, 404, 409) },
     },
   }, async (request) => setStaffRoles(request.ctx, request.params.userId, request.body.roles));
 
   r.post('/staff/:userId/disable', {
     config: { permission: 'staff:manage' },
-    schema: { tags, summary: "Disable a staff member's access (sessions end at once)", params: UserParams, response: { 200: StaffMember, ...problems(400, 401, 403, 404) } },
+    schema: { tags, summary: "Disable a staff member's access (sessions end at once)", params: UserParams, response: { 200: StaffMember, ...problems(400, 401, 403, 404, 409) } },
   }, async (request) => setStaffActive(request.ctx, request.params.userId, false));
 
   r.post('/staff/:userId/enable', {
     config: { permission: 'staff:manage' },
-    schema: { tags, summary: "Re-enable a staff member's access", params: UserParams, response: { 200: StaffMember, ...problems(401, 403, 404) } },
+    schema: { tags, summary: "Re-enable a staff member's access", description: 'Takes a staff seat of the plan (409 `plan_limit_reached` when none is free).', params: UserParams, response: { 200: StaffMember, ...problems(401, 403, 404, 409) } },
   }, async (request) => setStaffActive(request.ctx, request.params.userId, true));
 }

@@ -7,6 +7,7 @@ import { AppError } from '../../errors/catalogue.ts';
 import { addToWaitlist, cancelWaitlistEntry, listWaitlist } from '../../domain/scheduling/waitlist-service.ts';
 import { acceptOffer, viewOffer } from '../../domain/scheduling/waitlist-accept.ts';
 import { IdParams, problems } from '../schemas.ts';
+import { requireFeature } from '../plugins/feature-gate.ts';
 
 const Status = Type.Union([Type.Literal('waiting'), Type.Literal('offered'), Type.Literal('booked'), Type.Literal('expired'), Type.Literal('cancelled')]);
 const Entry = Type.Object({
@@ -26,12 +27,12 @@ const tags = ['Waitlist'];
 export async function waitlistRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.get('/waitlist', {
-    config: { permission: 'scheduling:read' },
+    config: { permission: 'scheduling:read', feature: 'waitlist' },
     schema: { tags, summary: 'Waitlist entries, oldest first', querystring: Type.Object({ status: Type.Optional(Status) }, { additionalProperties: false }), response: { 200: Type.Object({ items: Type.Array(Entry) }), ...problems(400, 401, 403) } },
   }, async (request) => ({ items: await listWaitlist(request.ctx, request.query.status) }));
 
   r.post('/waitlist', {
-    config: { permission: 'scheduling:write' },
+    config: { permission: 'scheduling:write', feature: 'waitlist' },
     schema: {
       tags,
       summary: 'Put a patient on the waitlist',
@@ -52,7 +53,7 @@ export async function waitlistRoutes(app: FastifyInstance): Promise<void> {
   }, async (request, reply) => reply.code(201).send(await addToWaitlist(request.ctx, request.body)));
 
   r.post('/waitlist/:id/cancel', {
-    config: { permission: 'scheduling:write' },
+    config: { permission: 'scheduling:write', feature: 'waitlist' },
     schema: { tags, summary: 'Take a patient off the waitlist', params: IdParams, response: { 200: Entry, ...problems(401, 403, 404, 409) } },
   }, async (request) => cancelWaitlistEntry(request.ctx, request.params.id));
 }
@@ -74,10 +75,12 @@ export function waitlistOfferRoutes(services: Services) {
     const tenantOf = async (slug: string) => {
       const tenant = await services.tenants.bySlug(slug);
       if (!tenant || tenant.status !== 'active') throw new AppError('not_found', 'No such offer');
+      // An offer sent before the practice lost the waitlist feature is refused, not honoured.
+      requireFeature(tenant, 'waitlist', 'patient');
       return tenant;
     };
     r.get('/waitlist/offers/:slug/:token', {
-      schema: { tags, summary: 'See a waitlist offer (patient link)', params: OfferParams, response: { 200: OfferView, ...problems(404) } },
+      schema: { tags, summary: 'See a waitlist offer (patient link)', params: OfferParams, response: { 200: OfferView, ...problems(403, 404) } },
     }, async (request) => viewOffer(services.db, await tenantOf(request.params.slug), request.params.token));
 
     r.post('/waitlist/offers/:slug/:token/accept', {
@@ -85,7 +88,7 @@ export function waitlistOfferRoutes(services: Services) {
         tags,
         summary: 'Accept a waitlist offer: books the slot for the patient',
         params: OfferParams,
-        response: { 201: Type.Object({ appointmentId: Type.String(), start: Type.String() }), ...problems(404, 409, 410) },
+        response: { 201: Type.Object({ appointmentId: Type.String(), start: Type.String() }), ...problems(403, 404, 409, 410) },
       },
     }, async (request, reply) => reply.code(201).send(await acceptOffer(services.db, await tenantOf(request.params.slug), request.params.token, { requestId: request.id, ip: request.ip })));
   };

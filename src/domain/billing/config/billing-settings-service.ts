@@ -15,9 +15,10 @@ const DEFAULTS: Omit<BillingSettings, 'updatedAt'> = {
   roundingLevel: 'line',
   invoiceNumberFormat: 'INV-{YYYY}-{SEQ:5}',
   taxIds: [],
+  autoInvoice: 'off',
 };
 
-const COLUMNS = 'currency, prices_include_tax, rounding_mode, rounding_level, invoice_number_format, tax_ids, updated_at';
+const COLUMNS = 'currency, prices_include_tax, rounding_mode, rounding_level, invoice_number_format, tax_ids, auto_invoice, updated_at';
 
 interface Row {
   currency: string;
@@ -26,6 +27,7 @@ interface Row {
   rounding_level: BillingSettings['roundingLevel'];
   invoice_number_format: string;
   tax_ids: BillingSettings['taxIds'];
+  auto_invoice: BillingSettings['autoInvoice'];
   updated_at: Date;
 }
 
@@ -39,6 +41,7 @@ const toSettings = (r: Row | undefined): BillingSettings =>
         roundingLevel: r.rounding_level,
         invoiceNumberFormat: r.invoice_number_format,
         taxIds: r.tax_ids,
+        autoInvoice: r.auto_invoice,
         updatedAt: new Date(r.updated_at).toISOString(),
       };
 
@@ -68,13 +71,14 @@ export async function replaceBillingSettings(ctx: TenantContext, input: BillingS
   if (errors.length) throw validationError(errors);
   return ctx.tx(async (tx) => {
     const res = await tx.query<Row>(
-      `insert into billing_settings (tenant_id, currency, prices_include_tax, rounding_mode, rounding_level, invoice_number_format, tax_ids)
-       values ($1, $2, $3, $4, $5, $6, $7)
+      `insert into billing_settings (tenant_id, currency, prices_include_tax, rounding_mode, rounding_level, invoice_number_format, tax_ids, auto_invoice)
+       values ($1, $2, $3, $4, $5, $6, $7, $8)
        on conflict (tenant_id) do update set currency = excluded.currency, prices_include_tax = excluded.prices_include_tax,
          rounding_mode = excluded.rounding_mode, rounding_level = excluded.rounding_level,
-         invoice_number_format = excluded.invoice_number_format, tax_ids = excluded.tax_ids, updated_at = now()
+         invoice_number_format = excluded.invoice_number_format, tax_ids = excluded.tax_ids,
+         auto_invoice = excluded.auto_invoice, updated_at = now()
        returning ${COLUMNS}`,
-      [tx.tenantId, s.currency, s.pricesIncludeTax, s.roundingMode, s.roundingLevel, s.invoiceNumberFormat, JSON.stringify(s.taxIds)],
+      [tx.tenantId, s.currency, s.pricesIncludeTax, s.roundingMode, s.roundingLevel, s.invoiceNumberFormat, JSON.stringify(s.taxIds), s.autoInvoice],
     );
     await recordAudit(tx, ctx, { action: 'billing_settings.update', resourceType: 'billing_settings', details: { keys: Object.keys(input) } });
     return toSettings(res.rows[0]);

@@ -1,0 +1,96 @@
+/**
+ * The practice's letterhead on a billing document (invoice, credit note, statement), so every paper a
+ * practice sends looks like it came from the same place: a header band in the primary colour with
+ * the logo on a white card, the name, tagline and document title; the practice's contact details and
+ * tax ids; a slim running header on continuation pages; a footer with "Page x of y".
+ * Drawing only, on a PageFlow (pdf-kit.ts); the data comes from the caller.
+ */
+import { rgb, type PDFDocument, type PDFImage, type PDFPage, type RGB } from 'pdf-lib';
+import type { Branding } from '../branding/branding-schemas.ts';
+import { HAIRLINE, MUTED, fitBox, type PageFlow, type PageSize } from './pdf-kit.ts';
+
+/** Height of the first page's header band (points). */
+export const BAND = 92;
+/** Page margin of every billing document (points). */
+export const MARGIN = 48;
+/** Space for the footer line under the flow (points). */
+export const FOOTER = 24;
+const RUNNING_HEADER = 36;
+
+export interface LogoBytes {
+  readonly bytes: Uint8Array;
+  readonly contentType: 'image/png' | 'image/jpeg';
+}
+
+export interface TaxId {
+  readonly label: string;
+  readonly value: string;
+}
+
+/** US Letter where it is the norm, A4 elsewhere (by the practice's country, else the document's currency). */
+export function pageSizeFor(branding: Branding, currency: string): PageSize {
+  const country = branding.address?.country;
+  if (country) return ['US', 'CA', 'MX'].includes(country) ? 'letter' : 'a4';
+  return ['USD', 'CAD', 'MXN'].includes(currency) ? 'letter' : 'a4';
+}
+
+/** A postal address as the lines of an envelope window, empty parts left out. */
+export const addressLines = (a: Branding['address']): string[] =>
+  a === null ? [] : [a.line1, a.line2 ?? '', [a.city, a.region, a.postalCode].filter(Boolean).join(', '), a.country].filter((l) => l.trim() !== '');
+
+/** The practice's address, phone, email, website and tax ids, one per line. */
+export function practiceDetailLines(b: Branding, taxIds: readonly TaxId[]): string[] {
+  return [
+    ...addressLines(b.address),
+    ...(b.phone ? [`Phone: ${b.phone}`] : []),
+    ...(b.email ? [`Email: ${b.email}`] : []),
+    ...(b.website ? [b.website] : []),
+    ...taxIds.map((t) => `${t.label}: ${t.value}`),
+  ];
+}
+
+/** Embeds the stored logo (PNG or JPEG), or null without one. */
+export async function embedLogo(doc: PDFDocument, logo: LogoBytes | null): Promise<PDFImage | null> {
+  if (logo === null) return null;
+  // A copy of the bytes: pdf-lib's JPEG reader views the underlying buffer from offset 0.
+  const bytes = new Uint8Array(logo.bytes);
+  return logo.contentType === 'image/png' ? doc.embedPng(bytes) : doc.embedJpg(bytes);
+}
+
+/** The first page's header band: logo, name and tagline on the left, the document title on the right. Moves the flow below it. */
+export function drawHeaderBand(flow: PageFlow, b: Branding, logo: PDFImage | null, title: string, primary: RGB, onPrimary: RGB): void {
+  const { page, fonts } = flow;
+  const top = flow.pageHeight;
+  page.drawRectangle({ x: 0, y: top - BAND, width: flow.pageWidth, height: BAND, color: primary });
+  let x = flow.left;
+  if (logo !== null) {
+    // On a white card: a logo drawn for a white background stays legible on any brand colour.
+    const box = fitBox(logo.width, logo.height, 150, BAND - 32);
+    page.drawRectangle({ x, y: top - BAND / 2 - box.height / 2 - 6, width: box.width + 12, height: box.height + 12, color: rgb(1, 1, 1) });
+    page.drawImage(logo, { x: x + 6, y: top - BAND / 2 - box.height / 2, width: box.width, height: box.height });
+    x += box.width + 12 + 14;
+  }
+  const titleWidth = fonts.bold.widthOfTextAtSize(title, 22) + 8;
+  const nameWidth = flow.right - titleWidth - x;
+  const nameTop = b.tagline ? top - BAND / 2 + 16 : top - BAND / 2 + 9;
+  flow.textAt(b.displayName, x, nameTop, nameWidth, { font: fonts.bold, size: 18, color: onPrimary });
+  if (b.tagline) flow.textAt(b.tagline, x, nameTop - 24, nameWidth, { size: 10, color: onPrimary });
+  flow.textAt(title, flow.right - titleWidth, top - BAND / 2 + 11, titleWidth, { font: fonts.bold, size: 22, color: onPrimary }, 'right');
+  flow.y = top - BAND - 22;
+}
+
+/** The slim band a continuation page starts with: practice name left, `label` right. Moves the flow below it. */
+export function drawRunningHeader(flow: PageFlow, practiceName: string, label: string, primary: RGB, onPrimary: RGB): void {
+  flow.page.drawRectangle({ x: 0, y: flow.pageHeight - RUNNING_HEADER, width: flow.pageWidth, height: RUNNING_HEADER, color: primary });
+  flow.textAt(practiceName, flow.left, flow.pageHeight - 12, flow.width * 0.6, { font: flow.fonts.bold, size: 11, color: onPrimary });
+  flow.textAt(label, flow.left + flow.width * 0.6, flow.pageHeight - 13, flow.width * 0.4, { size: 10, color: onPrimary }, 'right');
+  flow.y = flow.pageHeight - RUNNING_HEADER - 20;
+}
+
+/** The footer of one page: a hairline, `label` on the left, "Page x of y" on the right. */
+export function drawPageFooter(flow: PageFlow, page: PDFPage, label: string, index: number, count: number): void {
+  const y = MARGIN - 6;
+  page.drawLine({ start: { x: flow.left, y: y + 16 }, end: { x: flow.right, y: y + 16 }, thickness: 0.5, color: HAIRLINE });
+  flow.textAt(label, flow.left, y + 10, flow.width * 0.7, { size: 8, color: MUTED }, 'left', page);
+  flow.textAt(`Page ${index + 1} of ${count}`, flow.left + flow.width * 0.7, y + 10, flow.width * 0.3, { size: 8, color: MUTED }, 'right', page);
+}
