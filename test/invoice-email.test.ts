@@ -7,10 +7,8 @@
  */
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { LightMyRequestResponse } from 'fastify';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { readPdf } from './support/pdf-read.ts';
 import { PASSWORD, startTestApp, type TestApp, type TestTenant } from './support/harness.ts';
 import { tenantRef } from './support/scheduling-fixtures.ts';
 import { withTenant } from '../src/tenancy/tenant-db.ts';
@@ -78,17 +76,8 @@ async function outbox(p: Practice): Promise<OutboxRow[]> {
   );
 }
 
-const STANDARD_FONTS = pathToFileURL(path.resolve('node_modules/pdfjs-dist/standard_fonts') + '/').href;
-
 async function pdfText(base64: string): Promise<string> {
-  const doc = await getDocument({ data: new Uint8Array(Buffer.from(base64, 'base64')), standardFontDataUrl: STANDARD_FONTS, verbosity: 0 }).promise;
-  const parts: string[] = [];
-  for (let n = 1; n <= doc.numPages; n++) {
-    const content = await (await doc.getPage(n)).getTextContent();
-    parts.push(...content.items.map((i) => ('str' in i ? i.str : '')));
-  }
-  await doc.destroy();
-  return parts.join('\n');
+  return (await readPdf(Buffer.from(base64, 'base64'))).text;
 }
 
 describe('sending an invoice by email', () => {

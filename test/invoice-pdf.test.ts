@@ -7,10 +7,9 @@
  */
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { LightMyRequestResponse } from 'fastify';
-import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { BRAND, BRANDING, readPdf, type Pdf } from './support/pdf-read.ts';
 import { PASSWORD, startTestApp, type TestApp, type TestTenant } from './support/harness.ts';
 import { makeJpeg, makePng } from './support/images.ts';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
@@ -41,17 +40,6 @@ async function ok(res: Promise<LightMyRequestResponse>, status = 200): Promise<R
   return r.json();
 }
 
-const BRAND = '#0b6e4f';
-const BRANDING = {
-  displayName: 'Maple Street Family Clinic',
-  tagline: 'Family medicine since 1998',
-  primaryColor: BRAND,
-  accentColor: '#f2a541',
-  address: { line1: '12 Maple Street', line2: 'Suite 4', city: 'Springfield', region: 'IL', postalCode: '62704', country: 'US' },
-  phone: '+1 (217) 555-0100',
-  email: 'billing@maple.example',
-  website: 'https://maple.example',
-};
 
 const LINES = [
   { description: 'Initial consultation', category: 'medical_service', unitPrice: 15000, quantity: '1' },
@@ -100,32 +88,11 @@ async function issued(p: Practice, lines: unknown[] = LINES): Promise<Record<str
   return ok(call(p, 'POST', `/api/invoices/${d.id}/issue`));
 }
 
-interface Pdf {
-  pages: string[][];
-  text: string;
-  numPages: number;
-  ops: { fn: number; args: unknown[] }[];
-}
-
-const STANDARD_FONTS = pathToFileURL(path.resolve('node_modules/pdfjs-dist/standard_fonts') + '/').href;
 
 async function pdfOf(p: Practice, id: string): Promise<{ res: LightMyRequestResponse; pdf: Pdf }> {
   const res = await call(p, 'GET', `/api/invoices/${id}/pdf`);
   assert.equal(res.statusCode, 200, res.body);
-  const doc = await getDocument({ data: new Uint8Array(res.rawPayload), standardFontDataUrl: STANDARD_FONTS, verbosity: 0 }).promise;
-  const pages: string[][] = [];
-  const ops: Pdf['ops'] = [];
-  for (let n = 1; n <= doc.numPages; n++) {
-    const page = await doc.getPage(n);
-    const content = await page.getTextContent();
-    pages.push(content.items.map((i) => ('str' in i ? i.str : '')).filter((s) => s.trim() !== ''));
-    if (n === 1) {
-      const list = await page.getOperatorList();
-      list.fnArray.forEach((fn, i) => ops.push({ fn, args: list.argsArray[i] as unknown[] }));
-    }
-  }
-  await doc.destroy();
-  return { res, pdf: { pages, text: pages.map((p) => p.join('\n')).join('\n'), numPages: pages.length, ops } };
+  return { res, pdf: await readPdf(res.rawPayload) };
 }
 
 /** The text drawn right after `label` on the same page (the amount of a totals row). */

@@ -8,10 +8,9 @@
  */
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { LightMyRequestResponse } from 'fastify';
-import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { BRAND, BRANDING, readPdf, type Pdf } from './support/pdf-read.ts';
 import { PASSWORD, startTestApp, type TestApp, type TestTenant } from './support/harness.ts';
 import { makePng } from './support/images.ts';
 import { backdatedInvoice, issueToday, shift } from './support/billing-report-fixtures.ts';
@@ -41,17 +40,6 @@ async function ok(res: Promise<LightMyRequestResponse>, status = 200): Promise<R
   return r.json();
 }
 
-const BRAND = '#0b6e4f';
-const BRANDING = {
-  displayName: 'Maple Street Family Clinic',
-  tagline: 'Family medicine since 1998',
-  primaryColor: BRAND,
-  accentColor: '#f2a541',
-  address: { line1: '12 Maple Street', line2: 'Suite 4', city: 'Springfield', region: 'IL', postalCode: '62704', country: 'US' },
-  phone: '+1 (217) 555-0100',
-  email: 'billing@maple.example',
-  website: 'https://maple.example',
-};
 
 async function practice(options: { logo?: boolean } = {}): Promise<Practice> {
   const tenant = await t.createTenant('pooled');
@@ -75,32 +63,11 @@ async function practice(options: { logo?: boolean } = {}): Promise<Practice> {
   return p;
 }
 
-interface Pdf {
-  pages: string[][];
-  text: string;
-  numPages: number;
-  ops: { fn: number; args: unknown[] }[];
-}
-
-const STANDARD_FONTS = pathToFileURL(path.resolve('node_modules/pdfjs-dist/standard_fonts') + '/').href;
 
 async function statementPdf(p: Practice, query = ''): Promise<{ res: LightMyRequestResponse; pdf: Pdf }> {
   const res = await call(p, 'GET', `/api/patients/${p.patientId}/statement.pdf${query}`);
   assert.equal(res.statusCode, 200, res.body);
-  const doc = await getDocument({ data: new Uint8Array(res.rawPayload), standardFontDataUrl: STANDARD_FONTS, verbosity: 0 }).promise;
-  const pages: string[][] = [];
-  const ops: Pdf['ops'] = [];
-  for (let n = 1; n <= doc.numPages; n++) {
-    const page = await doc.getPage(n);
-    const content = await page.getTextContent();
-    pages.push(content.items.map((i) => ('str' in i ? i.str : '')).filter((s) => s.trim() !== ''));
-    if (n === 1) {
-      const list = await page.getOperatorList();
-      list.fnArray.forEach((fn, i) => ops.push({ fn, args: list.argsArray[i] as unknown[] }));
-    }
-  }
-  await doc.destroy();
-  return { res, pdf: { pages, text: pages.map((pg) => pg.join('\n')).join('\n'), numPages: pages.length, ops } };
+  return { res, pdf: await readPdf(res.rawPayload) };
 }
 
 /**

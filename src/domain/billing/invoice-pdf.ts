@@ -9,7 +9,7 @@ import { PDFDocument, degrees, rgb, type PDFFont, type PDFPage, type RGB } from 
 import type { Branding } from '../branding/branding-schemas.ts';
 import type { BillingDocument } from './invoice-schemas.ts';
 import { INK, MUTED, PageFlow, standardFonts } from './pdf-kit.ts';
-import { addressLines, drawHeaderBand, drawPageFooter, drawRunningHeader, embedLogo, FOOTER, MARGIN, pageSizeFor, practiceDetailLines } from './pdf-letterhead.ts';
+import { drawHeaderBand, drawPageFooter, drawParties, drawRunningHeader, embedLogo, FOOTER, MARGIN, pageSizeFor } from './pdf-letterhead.ts';
 import { formatDate, formatMinorUnits, hexColor, textColorOn, tintColor } from './pdf-text.ts';
 
 export type DocumentStatus = 'draft' | 'issued' | 'partially_paid' | 'paid' | 'void';
@@ -71,7 +71,7 @@ export async function renderInvoicePdf(view: InvoicePdfView): Promise<Uint8Array
   });
 
   drawHeaderBand(flow, branding, logo, title, primary, onPrimary);
-  drawParties(flow, view, title, reference);
+  drawInvoiceParties(flow, view, title);
   flow.moveDown(16);
   drawLines(flow, invoice.document, money, branding.primaryColor);
   flow.moveDown(12);
@@ -85,44 +85,16 @@ export async function renderInvoicePdf(view: InvoicePdfView): Promise<Uint8Array
   return doc.save();
 }
 
-/** Practice details on the left, document facts on the right, then the bill-to patient. */
-function drawParties(flow: PageFlow, view: InvoicePdfView, title: string, reference: string): void {
-  const { fonts } = flow;
-  const { branding: b, invoice } = view;
-  const colWidth = flow.width / 2 - 12;
-  const start = flow.y;
-  const from = practiceDetailLines(b, view.taxIds);
-  flow.textAt(b.displayName, flow.left, flow.y, colWidth, { font: fonts.bold, size: 11 });
-  flow.moveDown(16);
-  for (const line of from) {
-    flow.textAt(line, flow.left, flow.y, colWidth, { size: 9, color: MUTED });
-    flow.moveDown(12.5);
-  }
-  const leftEnd = flow.y;
-
+/** The letterhead's parties block (facts: number, date, status), then credit-note and void notes. */
+function drawInvoiceParties(flow: PageFlow, view: InvoicePdfView, title: string): void {
+  const { invoice } = view;
   const facts: [string, string][] = [
     [`${title} number`, invoice.number ?? 'Not yet issued'],
     [invoice.status === 'draft' ? 'Date (draft)' : 'Issue date', formatDate(invoice.document.issueDate, view.locale)],
     ['Status', STATUS_LABEL[invoice.status]],
     ...(invoice.creditsInvoiceNumber ? [['Credits invoice', invoice.creditsInvoiceNumber] as [string, string]] : []),
   ];
-  let y = start;
-  const x = flow.left + flow.width / 2 + 12;
-  for (const [label, value] of facts) {
-    flow.textAt(label, x, y, colWidth * 0.45, { size: 9, color: MUTED });
-    flow.textAt(value, x + colWidth * 0.45, y, colWidth * 0.55, { font: fonts.bold, size: 9 }, 'right');
-    y -= 14;
-  }
-  flow.y = Math.min(leftEnd, y) - 14;
-
-  flow.textAt('BILL TO', flow.left, flow.y, colWidth, { font: fonts.bold, size: 8, color: hexColor(b.accentColor) });
-  flow.moveDown(13);
-  flow.textAt(view.patient.name, flow.left, flow.y, colWidth, { font: fonts.bold, size: 11 });
-  flow.moveDown(15);
-  for (const line of [`MRN: ${view.patient.mrn}`, ...addressLines(view.patient.address)]) {
-    flow.textAt(line, flow.left, flow.y, colWidth, { size: 9, color: MUTED });
-    flow.moveDown(12.5);
-  }
+  drawParties(flow, view.branding, view.taxIds, { facts, labelShare: 0.45, heading: 'BILL TO', recipient: view.patient });
   if (invoice.creditsInvoiceNumber) {
     flow.moveDown(4);
     flow.paragraph(`This credit note credits invoice ${invoice.creditsInvoiceNumber}.`, { size: 9 });

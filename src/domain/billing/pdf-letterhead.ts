@@ -8,6 +8,7 @@
 import { rgb, type PDFDocument, type PDFImage, type PDFPage, type RGB } from 'pdf-lib';
 import type { Branding } from '../branding/branding-schemas.ts';
 import { HAIRLINE, MUTED, fitBox, type PageFlow, type PageSize } from './pdf-kit.ts';
+import { hexColor } from './pdf-text.ts';
 
 /** Height of the first page's header band (points). */
 export const BAND = 92;
@@ -93,4 +94,49 @@ export function drawPageFooter(flow: PageFlow, page: PDFPage, label: string, ind
   page.drawLine({ start: { x: flow.left, y: y + 16 }, end: { x: flow.right, y: y + 16 }, thickness: 0.5, color: HAIRLINE });
   flow.textAt(label, flow.left, y + 10, flow.width * 0.7, { size: 8, color: MUTED }, 'left', page);
   flow.textAt(`Page ${index + 1} of ${count}`, flow.left + flow.width * 0.7, y + 10, flow.width * 0.3, { size: 8, color: MUTED }, 'right', page);
+}
+
+/** What a document shows beside the practice's details and whom it is for. */
+export interface PartiesBlock {
+  /** Label and value pairs on the right, e.g. number, date, status. */
+  readonly facts: readonly (readonly [string, string])[];
+  /** Share of the right column the labels take (the rest is the value, right-aligned). */
+  readonly labelShare: number;
+  /** Heading of the recipient block, e.g. "BILL TO". */
+  readonly heading: string;
+  readonly recipient: { readonly name: string; readonly mrn: string; readonly address: Branding['address'] };
+}
+
+/**
+ * Practice details on the left, the document's facts on the right, then the recipient under a
+ * heading in the accent colour. Leaves `flow.y` under the lowest of them.
+ */
+export function drawParties(flow: PageFlow, b: Branding, taxIds: readonly TaxId[], block: PartiesBlock): void {
+  const { fonts } = flow;
+  const colWidth = flow.width / 2 - 12;
+  const start = flow.y;
+  flow.textAt(b.displayName, flow.left, flow.y, colWidth, { font: fonts.bold, size: 11 });
+  flow.moveDown(16);
+  for (const line of practiceDetailLines(b, taxIds)) {
+    flow.textAt(line, flow.left, flow.y, colWidth, { size: 9, color: MUTED });
+    flow.moveDown(12.5);
+  }
+  const leftEnd = flow.y;
+  let y = start;
+  const x = flow.left + flow.width / 2 + 12;
+  for (const [label, value] of block.facts) {
+    flow.textAt(label, x, y, colWidth * block.labelShare, { size: 9, color: MUTED });
+    flow.textAt(value, x + colWidth * block.labelShare, y, colWidth * (1 - block.labelShare), { font: fonts.bold, size: 9 }, 'right');
+    y -= 14;
+  }
+  flow.y = Math.min(leftEnd, y) - 14;
+
+  flow.textAt(block.heading, flow.left, flow.y, colWidth, { font: fonts.bold, size: 8, color: hexColor(b.accentColor) });
+  flow.moveDown(13);
+  flow.textAt(block.recipient.name, flow.left, flow.y, colWidth, { font: fonts.bold, size: 11 });
+  flow.moveDown(15);
+  for (const line of [`MRN: ${block.recipient.mrn}`, ...addressLines(block.recipient.address)]) {
+    flow.textAt(line, flow.left, flow.y, colWidth, { size: 9, color: MUTED });
+    flow.moveDown(12.5);
+  }
 }

@@ -10,15 +10,14 @@ import { PDFDocument, type RGB } from 'pdf-lib';
 import type { Branding } from '../branding/branding-schemas.ts';
 import { INK, MUTED, PageFlow, standardFonts } from './pdf-kit.ts';
 import {
-  addressLines,
   drawHeaderBand,
   drawPageFooter,
+  drawParties,
   drawRunningHeader,
   embedLogo,
   FOOTER,
   MARGIN,
   pageSizeFor,
-  practiceDetailLines,
   type LogoBytes,
   type TaxId,
 } from './pdf-letterhead.ts';
@@ -67,7 +66,7 @@ export async function renderStatementPdf(view: StatementPdfView): Promise<Uint8A
   });
 
   drawHeaderBand(flow, branding, logo, 'Statement', primary, onPrimary);
-  drawParties(flow, view, money);
+  drawStatementParties(flow, view, money);
   flow.moveDown(16);
   drawEntries(flow, view, money);
   flow.moveDown(12);
@@ -85,43 +84,16 @@ function periodText(view: StatementPdfView): string {
   return `${formatDate(view.statement.from, view.locale)} – ${formatDate(view.statement.to, view.locale)}`;
 }
 
-/** Practice details on the left, the statement's facts on the right, then the patient. */
-function drawParties(flow: PageFlow, view: StatementPdfView, money: Money): void {
-  const { fonts } = flow;
-  const { branding: b, statement: s } = view;
-  const colWidth = flow.width / 2 - 12;
-  const start = flow.y;
-  flow.textAt(b.displayName, flow.left, flow.y, colWidth, { font: fonts.bold, size: 11 });
-  flow.moveDown(16);
-  for (const line of practiceDetailLines(b, view.taxIds)) {
-    flow.textAt(line, flow.left, flow.y, colWidth, { size: 9, color: MUTED });
-    flow.moveDown(12.5);
-  }
-  const leftEnd = flow.y;
-
+/** The letterhead's parties block: statement date, period, MRN and what is due now. */
+function drawStatementParties(flow: PageFlow, view: StatementPdfView, money: Money): void {
+  const s = view.statement;
   const facts: [string, string][] = [
     ['Statement date', formatDate(s.generatedOn, view.locale)],
     ['Period', periodText(view)],
     ['Patient MRN', s.patient.mrn],
     [s.amountDue < 0 ? 'Credit balance' : 'Amount due now', money(Math.abs(s.amountDue))],
   ];
-  let y = start;
-  const x = flow.left + flow.width / 2 + 12;
-  for (const [label, value] of facts) {
-    flow.textAt(label, x, y, colWidth * 0.4, { size: 9, color: MUTED });
-    flow.textAt(value, x + colWidth * 0.4, y, colWidth * 0.6, { font: fonts.bold, size: 9 }, 'right');
-    y -= 14;
-  }
-  flow.y = Math.min(leftEnd, y) - 14;
-
-  flow.textAt('STATEMENT FOR', flow.left, flow.y, colWidth, { font: fonts.bold, size: 8, color: hexColor(b.accentColor) });
-  flow.moveDown(13);
-  flow.textAt(s.patient.name, flow.left, flow.y, colWidth, { font: fonts.bold, size: 11 });
-  flow.moveDown(15);
-  for (const line of [`MRN: ${s.patient.mrn}`, ...addressLines(s.patient.address)]) {
-    flow.textAt(line, flow.left, flow.y, colWidth, { size: 9, color: MUTED });
-    flow.moveDown(12.5);
-  }
+  drawParties(flow, view.branding, view.taxIds, { facts, labelShare: 0.4, heading: 'STATEMENT FOR', recipient: s.patient });
 }
 
 /**
