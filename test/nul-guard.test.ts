@@ -66,3 +66,22 @@ test('staff routes: bodies, search terms and cursors with a NUL answer 400', asy
   assert.equal(res.statusCode, 400, res.body);
   assert.equal(res.json().code, 'invalid_cursor');
 });
+
+test('dates and instants in the year 0000 (valid by format, impossible for PostgreSQL) answer 400 naming the field', async () => {
+  for (const [url, field] of [
+    ['/api/appointments?from=0000-01-01T00:00:00Z&to=0000-01-02T00:00:00Z', 'from'],
+    ['/api/billing/ar-aging?asOf=0000-01-01', 'asOf'],
+  ] as const) {
+    const res = await staffCall(t, tenant, 'GET', url);
+    assert.equal(res.statusCode, 400, `${url}: ${res.body}`);
+    assert.equal(res.json().code, 'validation_failed');
+    assert.equal(res.json().errors[0].field, field);
+  }
+  const born = await staffCall(t, tenant, 'POST', '/api/patients', { firstName: 'Zero', lastName: 'Year', dateOfBirth: '0000-06-01' });
+  assert.equal(born.statusCode, 400, born.body);
+  assert.equal(born.json().errors[0].field, 'dateOfBirth');
+  // Free text that merely starts like a date is not a date.
+  const note = await staffCall(t, tenant, 'POST', '/api/patients', { firstName: 'Free', lastName: 'Text', dateOfBirth: '1980-06-01', preferredName: '0000-12-31 Jo' });
+  assert.equal(note.statusCode, 201, note.body);
+  assert.equal(note.json().preferredName, '0000-12-31 Jo');
+});

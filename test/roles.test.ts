@@ -203,7 +203,23 @@ test('no escalation: a member with staff:manage grants only permissions they hol
   assert.equal((await call(a, mgr.token, 'POST', '/api/roles', { key: 'reader', name: 'Reader', permissions: ['staff:read'] })).statusCode, 201);
   assert.equal((await call(a, mgr.token, 'PATCH', `/api/roles/${helper.id}`, { name: 'Calendar helper' })).statusCode, 200);
   assert.equal((await call(a, mgr.token, 'PUT', `/api/staff/${biller.id}/roles`, { roles: ['billing', 'helper'] })).statusCode, 200);
-  await member(a, 'assistant', ['helper', 'reader'], mgr.token);
+  const assistant = await member(a, 'assistant', ['helper', 'reader'], mgr.token);
+  // Nor may they take away what they could not grant: not the biller's billing role, not the admin.
+  const me = (await admin(a, 'GET', '/api/me')).json().userId as string;
+  for (const [method, url, payload] of [
+    ['PUT', `/api/staff/${biller.id}/roles`, { roles: ['helper'] }],
+    ['PUT', `/api/staff/${me}/roles`, { roles: ['manager'] }],
+    ['POST', `/api/staff/${me}/disable`, undefined],
+    ['POST', `/api/staff/${biller.id}/disable`, undefined],
+  ] as [Method, string, object | undefined][]) {
+    const res = await call(a, mgr.token, method, url, payload);
+    assert.equal(res.statusCode, 403, `${method} ${url}: ${res.body}`);
+    assert.equal(res.json().code, 'permission_denied');
+  }
+  assert.deepEqual((await staffRoles(a)).get(biller.id)!.roles, ['billing', 'helper']);
+  assert.equal((await admin(a, 'GET', '/api/me')).statusCode, 200, 'the administrator is still in');
+  // Access within their own permissions they may take away.
+  assert.equal((await call(a, mgr.token, 'POST', `/api/staff/${assistant.id}/disable`)).statusCode, 200);
   // The administrator holds every permission and may grant any of them.
   assert.equal((await admin(a, 'PUT', `/api/staff/${mgr.id}/roles`, { roles: ['manager', 'admin'] })).statusCode, 200);
 });

@@ -68,6 +68,20 @@ async function checkGrantable(ctx: TenantContext, tx: TenantTx, roleKeys: readon
 }
 
 /**
+ * Refuses taking away (removing roles, disabling, or re-enabling someone) access that includes
+ * permissions the signed-in member lacks: one may only take away what one could also grant, so a
+ * limited manager cannot demote or lock out an administrator.
+ */
+async function checkRevocable(ctx: TenantContext, tx: TenantTx, roleKeys: readonly string[]): Promise<void> {
+  if (ctx.actor.kind !== 'user' || roleKeys.length === 0) return;
+  const res = await tx.query<{ permissions: string[] }>('select permissions from roles where tenant_id = $1 and key = any($2)', [tx.tenantId, [...roleKeys]]);
+  const missing = [...new Set(res.rows.flatMap((r) => r.permissions))].filter((p) => !ctx.permissions.has(p));
+  if (missing.length) {
+    throw new AppError('permission_denied', `You can only change access that you could grant yourself; this member's access includes ${missing.sort().join(', ')}`);
+  }
+}
+
+/**
  * Refuses one more active member beyond the plan's staff seats (409 `plan_limit_reached`). A
  * practice moved to a smaller plan keeps the members it has; it just cannot add or re-enable more.
  */
@@ -134,6 +148,7 @@ export async function setStaffRoles(ctx: TenantContext, userId: string, roles: s
     await lockAccess(tx);
     const current = await readMember(tx, userId);
     await checkGrantable(ctx, tx, roles.filter((k) => !current.roles.includes(k)));
+    await checkRevocable(ctx, tx, current.roles.filter((k) => !roles.includes(k)));
     await assignRoles(tx, userId, roles);
     await keepAStaffManager(tx);
     await recordAudit(tx, ctx, { action: 'staff.roles', resourceType: 'staff', resourceId: userId, details: { roles } });
@@ -148,6 +163,7 @@ export async function setStaffActive(ctx: TenantContext, userId: string, active:
   return ctx.tx(async (tx) => {
     await lockAccess(tx);
     const current = await readMember(tx, userId);
+    await checkRevocable(ctx, tx, current.roles);
     if (active && current.status !== 'active') await claimSeat(tx);
     const status = active ? 'active' : 'disabled';
     await tx.query('update staff_members set status = $3 where tenant_id = $1 and user_id = $2', [tx.tenantId, userId, status]);
