@@ -8,8 +8,8 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
-import { readPdf } from './support/pdf-read.ts';
-import { PASSWORD, startTestApp, type TestApp, type TestTenant } from './support/harness.ts';
+import { ok, practiceCaller, readPdf, type DocPractice } from './support/pdf-read.ts';
+import { PASSWORD, startTestApp, type TestApp } from './support/harness.ts';
 import { tenantRef } from './support/scheduling-fixtures.ts';
 import { withTenant } from '../src/tenancy/tenant-db.ts';
 import type { MailAttachment, MailMessage } from '../src/infra/mailer.ts';
@@ -22,22 +22,8 @@ after(async () => {
   await t.close();
 });
 
-type Method = 'GET' | 'POST' | 'PUT';
-
-interface Practice {
-  tenant: TestTenant;
-  patientId: string;
-}
-
-function call(p: Practice, method: Method, url: string, payload?: unknown, headers: Record<string, string> = {}, token = p.tenant.adminToken): Promise<LightMyRequestResponse> {
-  return t.api(p.tenant, token, { method, url, headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
-}
-
-async function ok(res: Promise<LightMyRequestResponse>, status = 200): Promise<Record<string, any>> {
-  const r = await res;
-  assert.equal(r.statusCode, status, r.body);
-  return r.json();
-}
+type Practice = DocPractice;
+const call = practiceCaller(() => t);
 
 function assertProblem(res: LightMyRequestResponse, status: number, code: string): void {
   assert.equal(res.statusCode, status, res.body);

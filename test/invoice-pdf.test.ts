@@ -9,8 +9,8 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { BRAND, BRANDING, readPdf, type Pdf } from './support/pdf-read.ts';
-import { PASSWORD, startTestApp, type TestApp, type TestTenant } from './support/harness.ts';
+import { BRAND, BRANDING, ok, practiceCaller, readPdf, type DocPractice, type Pdf } from './support/pdf-read.ts';
+import { PASSWORD, startTestApp, type TestApp } from './support/harness.ts';
 import { makeJpeg, makePng } from './support/images.ts';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { canEncode, formatMinorUnits, pdfSafeText, textColorOn, wrapText } from '../src/domain/billing/pdf-text.ts';
@@ -23,22 +23,8 @@ after(async () => {
   await t.close();
 });
 
-type Method = 'GET' | 'POST' | 'PUT';
-
-interface Practice {
-  tenant: TestTenant;
-  patientId: string;
-}
-
-function call(p: Practice, method: Method, url: string, payload?: unknown, headers: Record<string, string> = {}, token = p.tenant.adminToken): Promise<LightMyRequestResponse> {
-  return t.api(p.tenant, token, { method, url, headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
-}
-
-async function ok(res: Promise<LightMyRequestResponse>, status = 200): Promise<Record<string, any>> {
-  const r = await res;
-  assert.equal(r.statusCode, status, r.body);
-  return r.json();
-}
+type Practice = DocPractice;
+const call = practiceCaller(() => t);
 
 
 const LINES = [

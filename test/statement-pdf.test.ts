@@ -10,8 +10,8 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { BRAND, BRANDING, readPdf, type Pdf } from './support/pdf-read.ts';
-import { PASSWORD, startTestApp, type TestApp, type TestTenant } from './support/harness.ts';
+import { BRAND, BRANDING, ok, practiceCaller, readPdf, type DocPractice, type Pdf } from './support/pdf-read.ts';
+import { PASSWORD, startTestApp, type TestApp } from './support/harness.ts';
 import { makePng } from './support/images.ts';
 import { backdatedInvoice, issueToday, shift } from './support/billing-report-fixtures.ts';
 
@@ -23,22 +23,8 @@ after(async () => {
   await t.close();
 });
 
-type Method = 'GET' | 'POST' | 'PUT';
-
-interface Practice {
-  tenant: TestTenant;
-  patientId: string;
-}
-
-function call(p: Practice, method: Method, url: string, payload?: unknown, token = p.tenant.adminToken): Promise<LightMyRequestResponse> {
-  return t.api(p.tenant, token, { method, url, ...(payload !== undefined ? { payload: payload as object } : {}) });
-}
-
-async function ok(res: Promise<LightMyRequestResponse>, status = 200): Promise<Record<string, any>> {
-  const r = await res;
-  assert.equal(r.statusCode, status, r.body);
-  return r.json();
-}
+type Practice = DocPractice;
+const call = practiceCaller(() => t);
 
 
 async function practice(options: { logo?: boolean } = {}): Promise<Practice> {
@@ -225,7 +211,7 @@ describe('patient statement PDF', () => {
     const email = `desk@${p.tenant.slug}.test`;
     await ok(call(p, 'POST', '/api/staff', { email, name: 'Desk', password: PASSWORD, roles: ['front_desk'] }), 201);
     const login = await t.app.inject({ method: 'POST', url: '/auth/login', payload: { tenant: p.tenant.slug, email, password: PASSWORD } });
-    const denied = await call(p, 'GET', `/api/patients/${p.patientId}/statement.pdf`, undefined, login.json().accessToken);
+    const denied = await call(p, 'GET', `/api/patients/${p.patientId}/statement.pdf`, undefined, {}, login.json().accessToken);
     assert.equal(denied.statusCode, 403, denied.body);
     assert.equal(denied.json().code, 'permission_denied');
   });

@@ -1,11 +1,15 @@
 /**
+ * Shared by the billing-document tests (invoice PDF, statement PDF, invoice email).
  * Reads a PDF the way a person's viewer would, with pdfjs-dist (which shares no code with the
  * pdf-lib generator): the texts of each page in drawing order, and the first page's operators
  * (images painted, colours set) for checks that the branding is really drawn.
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import assert from 'node:assert/strict';
+import type { LightMyRequestResponse } from 'fastify';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import type { TestApp, TestTenant } from './harness.ts';
 
 export interface Pdf {
   readonly pages: string[][];
@@ -45,3 +49,24 @@ export const BRANDING = {
   email: 'billing@maple.example',
   website: 'https://maple.example',
 };
+
+/** A practice of the document tests and the patient the documents are for. */
+export interface DocPractice {
+  tenant: TestTenant;
+  patientId: string;
+}
+
+type Method = 'GET' | 'POST' | 'PUT';
+
+/** Calls as the practice's admin (or `token`) on the test app `t()` (read when called, set in `before`). */
+export function practiceCaller(t: () => TestApp) {
+  return (p: DocPractice, method: Method, url: string, payload?: unknown, headers: Record<string, string> = {}, token = p.tenant.adminToken): Promise<LightMyRequestResponse> =>
+    t().api(p.tenant, token, { method, url, headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
+}
+
+/** Asserts the status and returns the JSON body. */
+export async function ok(res: Promise<LightMyRequestResponse>, status = 200): Promise<Record<string, any>> {
+  const r = await res;
+  assert.equal(r.statusCode, status, r.body);
+  return r.json();
+}

@@ -5,11 +5,11 @@
  * payments, refunds and credits received and the balance due; DRAFT and VOID watermarks; "Page x of y".
  * Pure: it draws what `InvoicePdfView` holds (loaded by invoice-pdf-service.ts) and reads nothing else.
  */
-import { PDFDocument, degrees, rgb, type PDFFont, type PDFPage, type RGB } from 'pdf-lib';
+import { degrees, rgb, type PDFFont, type PDFPage, type RGB } from 'pdf-lib';
 import type { Branding } from '../branding/branding-schemas.ts';
 import type { BillingDocument } from './invoice-schemas.ts';
-import { INK, MUTED, PageFlow, standardFonts } from './pdf-kit.ts';
-import { drawHeaderBand, drawPageFooter, drawParties, drawRunningHeader, embedLogo, FOOTER, MARGIN, pageSizeFor } from './pdf-letterhead.ts';
+import { INK, PageFlow } from './pdf-kit.ts';
+import { drawPageFooter, drawParties, openLetterhead } from './pdf-letterhead.ts';
 import { formatDate, formatMinorUnits, hexColor, textColorOn, tintColor } from './pdf-text.ts';
 
 export type DocumentStatus = 'draft' | 'issued' | 'partially_paid' | 'paid' | 'void';
@@ -49,28 +49,16 @@ const STATUS_LABEL: Record<DocumentStatus, string> = { draft: 'Draft', issued: '
 
 export async function renderInvoicePdf(view: InvoicePdfView): Promise<Uint8Array> {
   const { branding, invoice } = view;
-  const doc = await PDFDocument.create();
   const title = invoice.kind === 'credit_note' ? 'Credit note' : 'Invoice';
   const reference = invoice.number ?? 'Draft';
-  doc.setTitle(`${title} ${reference} - ${branding.displayName}`);
-  doc.setAuthor(branding.displayName);
-  doc.setProducer('HealthTrack');
-  doc.setCreator('HealthTrack');
-  const fonts = await standardFonts(doc);
-  const logo = await embedLogo(doc, view.logo);
-  const primary = hexColor(branding.primaryColor);
-  const onPrimary = textColorOn(branding.primaryColor);
-  const accent = hexColor(branding.accentColor);
+  const { doc, flow, accent } = await openLetterhead(branding, view.logo, {
+    title,
+    documentName: `${title} ${reference}`,
+    currency: invoice.document.currency,
+    continuationLabel: `${title} ${reference} (continued)`,
+  });
   const money = (amount: bigint) => formatMinorUnits(amount, invoice.document.currency, view.locale);
 
-  const flow = new PageFlow(doc, fonts, {
-    size: pageSizeFor(branding, invoice.document.currency),
-    margin: MARGIN,
-    footer: FOOTER,
-    onContinuationPage: (f) => drawRunningHeader(f, branding.displayName, `${title} ${reference} (continued)`, primary, onPrimary),
-  });
-
-  drawHeaderBand(flow, branding, logo, title, primary, onPrimary);
   drawInvoiceParties(flow, view, title);
   flow.moveDown(16);
   drawLines(flow, invoice.document, money, branding.primaryColor);
@@ -79,7 +67,7 @@ export async function renderInvoicePdf(view: InvoicePdfView): Promise<Uint8Array
 
   const watermark = invoice.status === 'draft' ? 'DRAFT' : invoice.status === 'void' ? 'VOID' : null;
   flow.stampPages((page, index, count) => {
-    if (watermark) drawWatermark(page, fonts.bold, watermark, invoice.status === 'void' ? rgb(0.75, 0.1, 0.1) : rgb(0.5, 0.5, 0.5));
+    if (watermark) drawWatermark(page, flow.fonts.bold, watermark, invoice.status === 'void' ? rgb(0.75, 0.1, 0.1) : rgb(0.5, 0.5, 0.5));
     drawPageFooter(flow, page, `${branding.displayName} - ${title} ${reference}`, index, count);
   });
   return doc.save();

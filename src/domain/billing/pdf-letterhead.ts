@@ -5,10 +5,10 @@
  * tax ids; a slim running header on continuation pages; a footer with "Page x of y".
  * Drawing only, on a PageFlow (pdf-kit.ts); the data comes from the caller.
  */
-import { rgb, type PDFDocument, type PDFImage, type PDFPage, type RGB } from 'pdf-lib';
+import { PDFDocument, rgb, type PDFImage, type PDFPage, type RGB } from 'pdf-lib';
 import type { Branding } from '../branding/branding-schemas.ts';
-import { HAIRLINE, MUTED, fitBox, type PageFlow, type PageSize } from './pdf-kit.ts';
-import { hexColor } from './pdf-text.ts';
+import { HAIRLINE, MUTED, PageFlow, fitBox, standardFonts, type PageSize } from './pdf-kit.ts';
+import { hexColor, textColorOn } from './pdf-text.ts';
 
 /** Height of the first page's header band (points). */
 export const BAND = 92;
@@ -139,4 +139,39 @@ export function drawParties(flow: PageFlow, b: Branding, taxIds: readonly TaxId[
     flow.textAt(line, flow.left, flow.y, colWidth, { size: 9, color: MUTED });
     flow.moveDown(12.5);
   }
+}
+
+/** A billing document opened on the letterhead: the first page has its header band drawn. */
+export interface LetterheadDocument {
+  readonly doc: PDFDocument;
+  readonly flow: PageFlow;
+  readonly accent: RGB;
+}
+
+/**
+ * Creates the PDF (metadata, fonts, logo), its page flow with the running header on continuation
+ * pages, and draws the header band with `title`; the caller fills the body and saves.
+ */
+export async function openLetterhead(
+  branding: Branding,
+  logoBytes: LogoBytes | null,
+  options: { readonly title: string; readonly documentName: string; readonly currency: string; readonly continuationLabel: string },
+): Promise<LetterheadDocument> {
+  const doc = await PDFDocument.create();
+  doc.setTitle(`${options.documentName} - ${branding.displayName}`);
+  doc.setAuthor(branding.displayName);
+  doc.setProducer('HealthTrack');
+  doc.setCreator('HealthTrack');
+  const fonts = await standardFonts(doc);
+  const logo = await embedLogo(doc, logoBytes);
+  const primary = hexColor(branding.primaryColor);
+  const onPrimary = textColorOn(branding.primaryColor);
+  const flow = new PageFlow(doc, fonts, {
+    size: pageSizeFor(branding, options.currency),
+    margin: MARGIN,
+    footer: FOOTER,
+    onContinuationPage: (f) => drawRunningHeader(f, branding.displayName, options.continuationLabel, primary, onPrimary),
+  });
+  drawHeaderBand(flow, branding, logo, options.title, primary, onPrimary);
+  return { doc, flow, accent: hexColor(branding.accentColor) };
 }

@@ -6,21 +6,10 @@
  * now and the aging of the patient's open invoices; "Page x of y" on every page.
  * Pure: it draws what `StatementPdfView` holds (loaded by statement-pdf-service.ts).
  */
-import { PDFDocument, type RGB } from 'pdf-lib';
+import type { RGB } from 'pdf-lib';
 import type { Branding } from '../branding/branding-schemas.ts';
-import { INK, MUTED, PageFlow, standardFonts } from './pdf-kit.ts';
-import {
-  drawHeaderBand,
-  drawPageFooter,
-  drawParties,
-  drawRunningHeader,
-  embedLogo,
-  FOOTER,
-  MARGIN,
-  pageSizeFor,
-  type LogoBytes,
-  type TaxId,
-} from './pdf-letterhead.ts';
+import { INK, MUTED, PageFlow } from './pdf-kit.ts';
+import { drawPageFooter, drawParties, openLetterhead, type LogoBytes, type TaxId } from './pdf-letterhead.ts';
 import { formatDate, formatMinorUnits, hexColor, textColorOn, tintColor } from './pdf-text.ts';
 import type { Statement } from './statement-schemas.ts';
 
@@ -45,27 +34,15 @@ type Money = (amount: number) => string;
 
 export async function renderStatementPdf(view: StatementPdfView): Promise<Uint8Array> {
   const { branding, statement: s } = view;
-  const doc = await PDFDocument.create();
-  doc.setTitle(`Statement ${s.from} to ${s.to} - ${branding.displayName}`);
-  doc.setAuthor(branding.displayName);
-  doc.setProducer('HealthTrack');
-  doc.setCreator('HealthTrack');
-  const fonts = await standardFonts(doc);
-  const logo = await embedLogo(doc, view.logo);
-  const primary = hexColor(branding.primaryColor);
-  const onPrimary = textColorOn(branding.primaryColor);
-  const accent = hexColor(branding.accentColor);
+  const { doc, flow, accent } = await openLetterhead(branding, view.logo, {
+    title: 'Statement',
+    documentName: `Statement ${s.from} to ${s.to}`,
+    currency: s.currency,
+    continuationLabel: `Statement - ${s.patient.name} (continued)`,
+  });
   // Wire amounts are safe integers of minor units; BigInt keeps the formatting exact.
   const money: Money = (amount) => formatMinorUnits(BigInt(amount), s.currency, view.locale);
 
-  const flow = new PageFlow(doc, fonts, {
-    size: pageSizeFor(branding, s.currency),
-    margin: MARGIN,
-    footer: FOOTER,
-    onContinuationPage: (f) => drawRunningHeader(f, branding.displayName, `Statement - ${s.patient.name} (continued)`, primary, onPrimary),
-  });
-
-  drawHeaderBand(flow, branding, logo, 'Statement', primary, onPrimary);
   drawStatementParties(flow, view, money);
   flow.moveDown(16);
   drawEntries(flow, view, money);
