@@ -29,6 +29,18 @@ if (!env.DATABASE_URL) {
   env.HEALTHTRACK_TEST_TEMPLATE = out;
 }
 
+// Browser tests serve the built web app: build it once per run into a directory of this run's own.
+if (files.some((f) => f.split(path.sep).includes('e2e')) && !env.HEALTHTRACK_WEB_DIR) {
+  const out = path.join(mkdtempSync(path.join(tmpdir(), 'healthtrack-web-')), 'web');
+  console.log('Building the web app for the browser tests');
+  const built = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
+    stdio: 'inherit',
+    env: { ...env, HEALTHTRACK_WEB_OUT: out },
+  });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+  env.HEALTHTRACK_WEB_DIR = out;
+}
+
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],

@@ -35,6 +35,8 @@ export interface Config {
   readonly webhookAllowPrivate: boolean;
   /** Per-attempt timeout of a webhook delivery. */
   readonly webhookTimeoutMs: number;
+  /** The built web app (`npm run build:web`); the server serves it when its index.html exists. */
+  readonly webDir: string;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -86,5 +88,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKeyFile: path.resolve(env.HEALTHTRACK_SECRET_KEY_FILE || '.data/secret.key'),
     webhookAllowPrivate: boolFrom(env.HEALTHTRACK_WEBHOOK_ALLOW_PRIVATE, false),
     webhookTimeoutMs: intFrom(env.HEALTHTRACK_WEBHOOK_TIMEOUT_MS, 10_000, 'HEALTHTRACK_WEBHOOK_TIMEOUT_MS'),
+    webDir: path.resolve(env.HEALTHTRACK_WEB_DIR || 'dist/web'),
   };
 }

@@ -17,6 +17,8 @@ import { deleteTenant } from '../src/platform/tenant-lifecycle.ts';
 import { asOwner } from '../src/tenancy/tenant-db.ts';
 import { findIsolationProblems } from '../src/tenancy/isolation-check.ts';
 import { openPrivatePglite, openFreshPostgres } from './support/private-db.ts';
+import pg from 'pg';
+import { openPostgres } from '../src/db/postgres-database.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LATEST_TENANT = loadMigrations('tenant').at(-1)!.version;
@@ -182,6 +184,40 @@ if (process.env.DATABASE_URL) {
     migrationSuite(async () => {
       const fresh = await openFreshPostgres('ht_mig');
       return { db: fresh.db, close: () => fresh.drop() };
+    });
+  });
+}
+
+if (process.env.DATABASE_URL) {
+  describe('first start racing on an empty PostgreSQL database', () => {
+    // Several processes (test files, cluster workers, replicas) may start on a brand-new database
+    // at once: bootstrap and migrations must serialise, never fail on a catalogue row that another
+    // process is updating ("tuple concurrently updated").
+    test('four processes migrating one empty database at once all succeed, five times over', async () => {
+      const base = process.env.DATABASE_URL!;
+      for (let round = 0; round < 5; round++) {
+        const name = `ht_race_${randomBytes(6).toString('hex')}`;
+        const admin = new pg.Client({ connectionString: base });
+        await admin.connect();
+        await admin.query(`create database ${name}`);
+        const url = new URL(base);
+        url.pathname = `/${name}`;
+        const dbs = Array.from({ length: 4 }, () => openPostgres({ url: url.toString(), poolSize: 2 }));
+        try {
+          const reports = await Promise.all(dbs.map((db) => migrateAll(db)));
+          for (const r of reports) assert.deepEqual(r.failed, []);
+          // Exactly one process applied each platform version; the ledger holds each once.
+          const applied = reports.flatMap((r) => r.platformApplied).sort((a, b) => a - b);
+          assert.deepEqual(applied, loadMigrations('platform').map((m) => m.version));
+          const led = await ledger(dbs[0]!);
+          assert.equal(led.get('platform'), LATEST_PLATFORM);
+          assert.equal(led.get(POOLED_SCHEMA), LATEST_TENANT);
+        } finally {
+          await Promise.all(dbs.map((db) => db.close()));
+          await admin.query(`drop database if exists ${name} with (force)`);
+          await admin.end();
+        }
+      }
     });
   });
 }

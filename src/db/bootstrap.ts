@@ -1,6 +1,7 @@
 /** Creates the roles and schemas that migrations need; idempotent and safe to race. */
 import type { Database } from './database.ts';
 import { OWNER_ROLE, RUNTIME_ROLE } from './database.ts';
+import { lockSchema } from './schema-lock.ts';
 
 const ROLES_SQL = `
 do $$
@@ -56,12 +57,19 @@ $fn$;
 revoke all on function platform.enforce_tenant_rls(regclass) from public;
 `;
 
-/** Prepares roles, the control-plane and pooled schemas, and the migration ledger. */
+/**
+ * Prepares roles, the control-plane and pooled schemas, and the migration ledger.
+ *
+ * Several processes may start on a brand-new database at once. Each step that updates a catalogue
+ * row (GRANT, CREATE OR REPLACE) takes a lock first, or two of them collide with "tuple
+ * concurrently updated": roles and schemas under one lock, the ledger and the RLS helper under the
+ * lock that `platform` migrations take (their `grant ... on all tables in schema platform` touches
+ * the ledger's row too).
+ */
 export async function bootstrapDatabase(db: Database): Promise<void> {
-  await db.bootstrapExec(ROLES_SQL);
-  // Concurrent first starts (several test processes) must not race on CREATE SCHEMA.
-  await db.bootstrapExec(`begin; select pg_advisory_xact_lock(7271001); ${SCHEMAS_SQL} commit;`);
+  await db.bootstrapExec(`begin; select pg_advisory_xact_lock(7271001); ${ROLES_SQL} ${SCHEMAS_SQL} commit;`);
   await db.ownerTransaction(async (tx) => {
-    await tx.exec(`select pg_advisory_xact_lock(7271002); ${TRACKING_SQL}`);
+    await lockSchema(tx, 'platform');
+    await tx.exec(TRACKING_SQL);
   });
 }

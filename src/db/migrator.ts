@@ -9,6 +9,9 @@ import { bootstrapDatabase } from './bootstrap.ts';
 import type { Migration } from './migrations.ts';
 import { loadMigrations } from './migrations.ts';
 import { ident } from './sql-literal.ts';
+import { lockSchema } from './schema-lock.ts';
+
+export { lockSchema };
 
 export const POOLED_SCHEMA = 'pool';
 
@@ -45,10 +48,6 @@ async function appliedVersions(tx: Tx, schema: string): Promise<Set<number>> {
   return new Set(res.rows.map((r) => r.version));
 }
 
-/** Transaction-scoped lock that migrations and drops of `schema` take, so they never interleave. */
-export async function lockSchema(tx: Tx, schema: string): Promise<void> {
-  await tx.query('select pg_advisory_xact_lock(7271003, hashtext($1))', [schema]);
-}
 
 async function schemaExists(tx: Tx, schema: string): Promise<boolean> {
   const res = await tx.query('select 1 from pg_namespace where nspname = $1', [schema]);

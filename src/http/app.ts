@@ -2,6 +2,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { registerWebApp, wantsAppPage } from './web-app.ts';
 import { randomUUID } from 'node:crypto';
 import type { Services } from '../services.ts';
 import { AppError } from '../errors/catalogue.ts';
@@ -109,7 +110,10 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     if (appErr.code === 'internal_error') request.log.error({ err }, 'unhandled error');
     return sendProblem(request, reply, appErr);
   });
-  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, new AppError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}`)));
+  const web = await registerWebApp(app, services.config.webDir);
+  app.setNotFoundHandler((request, reply) =>
+    wantsAppPage(request) ? web.sendIndex(reply) : sendProblem(request, reply, new AppError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}`)),
+  );
 
   await app.register(swagger, {
     openapi: {

@@ -11,6 +11,7 @@ import { BrandingInput, LogoMeta, PublicBranding, StaffBranding } from '../../do
 import { getBranding, getLogo, publicBranding, publicLogo, removeLogo, replaceBranding, setLogo, type StoredLogo } from '../../domain/branding/branding-service.ts';
 import { LOGO_MAX_BYTES, LOGO_TYPES } from '../../domain/branding/logo-image.ts';
 import { problems } from '../schemas.ts';
+import { slugFromHost } from '../plugins/tenant-resolution.ts';
 
 const tags = ['Branding'];
 
@@ -161,6 +162,23 @@ export function brandingPublicRoutes(services: Services) {
         // Versioned by the hash: a new logo gets a new URL, so caches never show a stale one for long.
         logoUrl: b.logo === null ? null : `/public/practices/${tenant.slug}/logo?v=${b.logo.sha256.slice(0, 16)}`,
       };
+    });
+
+    r.get('/public/host-practice', {
+      schema: {
+        tags,
+        summary: 'The practice this host name belongs to (no login)',
+        description:
+          "For the web app's sign-in page: on `<slug or subdomain>.<base host>` it answers the practice's slug and display name, so the page needs no practice picker. 404 `not_found` on any other host, or for an unknown or suspended practice.",
+        response: { 200: Type.Object({ slug: Type.String(), displayName: Type.String() }), ...problems(404) },
+      },
+    }, async (request, reply) => {
+      const name = slugFromHost(request.headers.host, services.config.baseHost);
+      const tenant = name ? await services.tenants.byName(name) : null;
+      if (!tenant || tenant.status !== 'active') throw new AppError('not_found', 'This host names no practice');
+      const b = await publicBranding(services.db, tenant);
+      reply.header('cache-control', 'no-cache');
+      return { slug: tenant.slug, displayName: b.displayName };
     });
 
     r.get('/public/practices/:slug/logo', {
