@@ -61,19 +61,23 @@ export function applyBrandColours(primary: string, accent: string): void {
 interface BrandingValue {
   readonly branding: PublicBranding | null;
   readonly slug: string | null;
+  /** False until the first answer (or failure) arrived. */
+  readonly loaded: boolean;
   /** Re-reads the branding (after Settings saves it); bypasses the 5-minute cache. */
   reload(): Promise<void>;
 }
 
-const BrandingContext = createContext<BrandingValue>({ branding: null, slug: null, reload: async () => undefined });
+const BrandingContext = createContext<BrandingValue>({ branding: null, slug: null, loaded: false, reload: async () => undefined });
 
 export function BrandingProvider({ slug, children }: { slug: string | null; children: ReactNode }) {
   const [branding, setBranding] = useState<PublicBranding | null>(null);
+  const [loaded, setLoaded] = useState(false);
   const load = useCallback(
     async (fresh: boolean) => {
       if (!slug) {
         setBranding(null);
         applyBrandColours(DEFAULT_PRIMARY, DEFAULT_ACCENT);
+        setLoaded(true);
         return;
       }
       try {
@@ -84,6 +88,7 @@ export function BrandingProvider({ slug, children }: { slug: string | null; chil
         setBranding(null);
         applyBrandColours(DEFAULT_PRIMARY, DEFAULT_ACCENT);
       }
+      setLoaded(true);
     },
     [slug],
   );
@@ -93,7 +98,7 @@ export function BrandingProvider({ slug, children }: { slug: string | null; chil
   useEffect(() => {
     if (branding) document.title = branding.displayName;
   }, [branding]);
-  return <BrandingContext.Provider value={{ branding, slug, reload: () => load(true) }}>{children}</BrandingContext.Provider>;
+  return <BrandingContext.Provider value={{ branding, slug, loaded, reload: () => load(true) }}>{children}</BrandingContext.Provider>;
 }
 
 export function useBranding(): BrandingValue {

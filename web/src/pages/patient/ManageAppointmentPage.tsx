@@ -1,0 +1,4 @@
+// Placeholder: replaced by the patient-pages work.
+export function ManageAppointmentPage() {
+  return <h1>ManageAppointmentPage</h1>;
+}
