@@ -1,5 +1,6 @@
 /** Runtime configuration, read once from the environment with safe local defaults. */
 import path from 'node:path';
+import { availableParallelism } from 'node:os';
 
 export interface Config {
   readonly port: number;
@@ -37,6 +38,10 @@ export interface Config {
   readonly webhookTimeoutMs: number;
   /** The built web app (`npm run build:web`); the server serves it when its index.html exists. */
   readonly webDir: string;
+  /** Worker processes (cluster mode, PostgreSQL only); 1 runs a single process. */
+  readonly workers: number;
+  /** How long a shutdown waits for requests in flight. */
+  readonly shutdownGraceMs: number;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -58,6 +63,15 @@ export function secretKeyFrom(value: string | undefined, name = 'HEALTHTRACK_SEC
   const key = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(text) ? Buffer.from(text, 'base64') : undefined;
   if (!key || key.length !== 32) throw new Error(`${name} must be 32 bytes written as 64 hex characters or base64`);
   return key;
+}
+
+/** `auto` means one per CPU core; unset means 1. */
+function workersFrom(value: string | undefined): number {
+  if (value === undefined || value === '') return 1;
+  if (value.toLowerCase() === 'auto') return Math.max(1, availableParallelism());
+  const n = intFrom(value, 1, 'HEALTHTRACK_WORKERS');
+  if (n < 1) throw new Error('HEALTHTRACK_WORKERS must be at least 1 or "auto"');
+  return n;
 }
 
 /** Reads the configuration; `env` is injectable for tests. */
@@ -89,5 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookAllowPrivate: boolFrom(env.HEALTHTRACK_WEBHOOK_ALLOW_PRIVATE, false),
     webhookTimeoutMs: intFrom(env.HEALTHTRACK_WEBHOOK_TIMEOUT_MS, 10_000, 'HEALTHTRACK_WEBHOOK_TIMEOUT_MS'),
     webDir: path.resolve(env.HEALTHTRACK_WEB_DIR || 'dist/web'),
+    workers: workersFrom(env.HEALTHTRACK_WORKERS),
+    shutdownGraceMs: intFrom(env.HEALTHTRACK_SHUTDOWN_GRACE_MS, 25_000, 'HEALTHTRACK_SHUTDOWN_GRACE_MS'),
   };
 }

@@ -1,6 +1,6 @@
 /** Loads the versioned SQL migrations shipped in `migrations/`. */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,7 +13,18 @@ export interface Migration {
 
 export type MigrationSet = 'platform' | 'tenant';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+/**
+ * The `migrations` folder: two levels up from this file in the source tree (src/db), three in the
+ * production build (dist/server/db); HEALTHTRACK_MIGRATIONS_DIR overrides both.
+ */
+function migrationsRoot(): string {
+  if (process.env.HEALTHTRACK_MIGRATIONS_DIR) return path.resolve(process.env.HEALTHTRACK_MIGRATIONS_DIR);
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = ['../../migrations', '../../../migrations'].map((rel) => path.resolve(here, rel));
+  return candidates.find((dir) => existsSync(path.join(dir, 'platform'))) ?? candidates[0]!;
+}
+
+const ROOT = migrationsRoot();
 
 /** Reads `migrations/<set>/NNNN_name.sql` in version order. */
 export function loadMigrations(set: MigrationSet, root: string = ROOT): Migration[] {

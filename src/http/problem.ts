@@ -11,9 +11,21 @@ interface AjvIssue {
   params?: Record<string, unknown>;
 }
 
+/**
+ * A value that fails a nullable field (`null` or a string with a format) fails both branches of the
+ * union, and the validator reports three issues: "must be null", the real one, and "must match a
+ * schema in anyOf". Only the real one helps, so the union noise goes when a specific issue exists
+ * for the same path.
+ */
+function withoutUnionNoise(issues: readonly AjvIssue[]): AjvIssue[] {
+  const isNoise = (i: AjvIssue) => i.keyword === 'anyOf' || (i.keyword === 'type' && i.params?.type === 'null');
+  const specific = new Set(issues.filter((i) => !isNoise(i)).map((i) => i.instancePath ?? ''));
+  return issues.filter((i) => !isNoise(i) || !specific.has(i.instancePath ?? ''));
+}
+
 /** Turns validator output into field errors named by dotted path (`address.postalCode`). */
 function fieldErrors(issues: readonly AjvIssue[], part: string | undefined): FieldError[] {
-  return issues.map((issue) => {
+  return withoutUnionNoise(issues).map((issue) => {
     const path = (issue.instancePath ?? '').split('/').filter(Boolean);
     const extra = issue.params?.missingProperty ?? issue.params?.additionalProperty;
     if (typeof extra === 'string') path.push(extra);

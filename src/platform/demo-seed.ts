@@ -18,6 +18,7 @@ import { bookAppointment } from '../domain/scheduling/appointment-service.ts';
 import { searchSlots } from '../domain/scheduling/availability.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { DateTime } from 'luxon';
+import { seedHistory, seedIntakeForm, seedLookAndPrices, type DemoLook, type DemoPrices, type HistoryInput } from './demo-practice-extras.ts';
 
 export const DEMO_PASSWORD = 'healthtrack-demo';
 export const DEMO_OPERATOR = 'operator@healthtrack.local';
@@ -29,6 +30,7 @@ interface DemoPractice {
   readonly timeZone: string;
   readonly staff: readonly { email: string; name: string; roles: string[] }[];
   readonly patients: readonly [string, string, string, string][];
+  readonly look: DemoLook;
 }
 
 export const DEMO_PRACTICES: readonly DemoPractice[] = [
@@ -53,6 +55,19 @@ export const DEMO_PRACTICES: readonly DemoPractice[] = [
       ['Sofia', 'Rossi', '1988-12-19', '(917) 555-0171'],
       ['Liam', "O'Brien", '2015-07-03', '(347) 555-0134'],
     ],
+    look: {
+      slug: 'riverside',
+      displayName: 'Riverside Family Clinic',
+      tagline: 'Family medicine on Main Street since 1998',
+      primaryColor: '#0f5e7a',
+      accentColor: '#c2410c',
+      address: { line1: '120 Main Street', city: 'New York', region: 'NY', postalCode: '10001', country: 'US' },
+      phone: '(212) 555-0100',
+      email: 'front.desk@riverside.test',
+      website: 'https://riverside.example',
+      currency: 'USD',
+      taxIds: [{ label: 'EIN', value: '12-3456789' }],
+    },
   },
   {
     slug: 'lakeside',
@@ -72,6 +87,19 @@ export const DEMO_PRACTICES: readonly DemoPractice[] = [
       ['Mia', 'Becker', '1999-10-05', '+49 30 5550 4567'],
       ['Noah', 'Hoffmann', '1969-03-17', '+49 30 5550 5678'],
     ],
+    look: {
+      slug: 'lakeside',
+      displayName: 'Lakeside Physiotherapy',
+      tagline: 'Movement is medicine',
+      primaryColor: '#2f6b3a',
+      accentColor: '#1d4ed8',
+      address: { line1: 'Seestraße 12', city: 'Berlin', postalCode: '13353', country: 'DE' },
+      phone: '+49 30 5550 1000',
+      email: 'praxis@lakeside.test',
+      website: 'https://lakeside.example',
+      currency: 'EUR',
+      taxIds: [{ label: 'USt-IdNr.', value: 'DE123456789' }],
+    },
   },
 ];
 
@@ -96,7 +124,10 @@ export async function seedDemo(db: Database): Promise<boolean> {
       const email = `${firstName.toLowerCase()}.${lastName.toLowerCase().replace(/[^a-z]/g, '')}@example.test`;
       patientIds.push((await createPatient(ctx, { firstName, lastName, dateOfBirth, phone, email })).id);
     }
-    await seedSchedule(ctx, practice, patientIds);
+    const prices = await seedLookAndPrices(ctx, practice.look);
+    const schedule = await seedSchedule(ctx, practice, patientIds, prices);
+    await seedIntakeForm(ctx);
+    await seedHistory(ctx, { timeZone: practice.timeZone, patientIds, ...schedule });
   }
   return true;
 }
@@ -104,7 +135,7 @@ export async function seedDemo(db: Database): Promise<boolean> {
 const WEEKDAYS: Record<string, [string, string][]> = { '1': [['09:00', '17:00']], '2': [['09:00', '17:00']], '3': [['09:00', '17:00']], '4': [['09:00', '17:00']], '5': [['09:00', '13:00']] };
 
 /** A location, two providers with weekday hours, a room, two visit types and a few bookings next week. */
-async function seedSchedule(ctx: TenantContext, practice: DemoPractice, patientIds: string[]): Promise<void> {
+async function seedSchedule(ctx: TenantContext, practice: DemoPractice, patientIds: string[], prices: DemoPrices): Promise<Omit<HistoryInput, 'timeZone' | 'patientIds'>> {
   const location = await createLocation(ctx, {
     name: practice.tier === 'pooled' ? 'Riverside Main Street' : 'Lakeside Studio',
     timeZone: practice.timeZone,
@@ -118,8 +149,8 @@ async function seedSchedule(ctx: TenantContext, practice: DemoPractice, patientI
   }
   const room = await createResource(ctx, { locationId: location.id, name: 'Room 1', kind: 'room' });
   const types = [
-    await createAppointmentType(ctx, { name: 'New patient visit', durationMinutes: 45, bufferAfterMinutes: 15, color: '#7c3aed', providerIds, resourceIds: [room.id] }),
-    await createAppointmentType(ctx, { name: 'Follow-up', durationMinutes: 20, color: '#0891b2', providerIds }),
+    await createAppointmentType(ctx, { name: 'New patient visit', durationMinutes: 45, bufferAfterMinutes: 15, color: '#7c3aed', providerIds, resourceIds: [room.id], priceItemCode: prices.newVisit }),
+    await createAppointmentType(ctx, { name: 'Follow-up', durationMinutes: 20, color: '#0891b2', providerIds, priceItemCode: prices.followUp }),
   ];
   // Book the first free slots of next week so the calendar has something to show.
   const monday = DateTime.now().setZone(practice.timeZone).startOf('week').plus({ weeks: 1 });
@@ -131,15 +162,25 @@ async function seedSchedule(ctx: TenantContext, practice: DemoPractice, patientI
     if (!slot) continue;
     await bookAppointment(ctx, { patientId: patientIds[i]!, typeId: type.id, providerId: slot.providerId, locationId: location.id, start: slot.start });
   }
+  return {
+    locationId: location.id,
+    providerIds,
+    types: [
+      { id: types[0]!.id, minutes: 45, priceItemId: prices.itemIds[prices.newVisit]! },
+      { id: types[1]!.id, minutes: 20, priceItemId: prices.itemIds[prices.followUp]! },
+    ],
+  };
 }
 
-/** Prints where to sign in with the demo accounts. */
-export function printDemoLogins(baseUrl: string): void {
-  console.log(`\nDemo accounts (password for all: ${DEMO_PASSWORD})`);
-  console.log(`  Operator:  ${DEMO_OPERATOR}   POST ${baseUrl}/platform/auth/login`);
+/** Prints where to sign in with the demo accounts (`webUrl` is the app's address, e.g. http://localhost:3000). */
+export function printDemoLogins(webUrl: string): void {
+  const u = new URL(webUrl);
+  const practiceUrl = (slug: string) => `${u.protocol}//${slug}.${u.host}`;
+  console.log(`\nOpen ${webUrl}/login and sign in (password for every demo account: ${DEMO_PASSWORD})`);
   for (const p of DEMO_PRACTICES) {
-    console.log(`  ${p.name} (tenant "${p.slug}", ${p.tier}):`);
+    console.log(`  ${p.name}: practice "${p.slug}", or its own address ${practiceUrl(p.slug)}`);
     for (const s of p.staff) console.log(`    ${s.email.padEnd(26)} ${s.roles.join(', ')}`);
   }
-  console.log(`  Staff sign-in: POST ${baseUrl}/auth/login  {"tenant":"riverside","email":"admin@riverside.test","password":"${DEMO_PASSWORD}"}\n`);
+  console.log(`  Operator console: ${webUrl}/operator   ${DEMO_OPERATOR}`);
+  console.log(`  Patients book online at ${webUrl}/p/riverside/book\n`);
 }

@@ -255,12 +255,21 @@ export async function updateInvoice(ctx: TenantContext, id: string, patch: Invoi
  * `cause` the practice's settings decided it (auto-invoicing a completed visit), so the workflow
  * follows as a system move instead of checking the acting person's permission.
  */
-export async function issueIn(tx: TenantTx, ctx: TenantContext, id: string, choice?: WorkflowChoice, cause?: Record<string, string>): Promise<Invoice> {
+export async function issueIn(
+  tx: TenantTx,
+  ctx: TenantContext,
+  id: string,
+  choice?: WorkflowChoice,
+  cause?: Record<string, string>,
+  history?: { readonly issueDate: string },
+): Promise<Invoice> {
   const r = await lockInvoice(tx, id);
   if (r.status !== 'draft') throw notDraft(r, 'issued');
   const mode = cause ? 'system' : 'user';
   await followCore(tx, ctx, { kind: 'invoice', entityId: id, from: r.status, to: 'issued', mode, cause, transition: choice?.transition, note: choice?.note ?? null, verb: 'issue' });
-  const date = await practiceToday(tx);
+  // `history` is for bringing in invoices a practice issued before it came to us (imports, the
+  // demo's history): priced, numbered and dated as of that day. No API route passes it.
+  const date = history?.issueDate ?? (await practiceToday(tx));
   const wire = documentToWire(await compute(tx, r.inputs as DraftInputs, date));
   const number = await nextNumber(tx, date);
   await tx.query(
