@@ -26,12 +26,14 @@ after(async () => {
 const call = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => staffCall(t, tenant, method, url, payload);
 /** A patient's request: no token, no X-Tenant header. */
 const publicCall = (method: 'GET' | 'POST', path: string, payload?: unknown) => t.app.inject({ method, url: path, ...(payload === undefined ? {} : { payload: payload as object }) });
+/** The API path behind a link: the emailed URL opens the web page /p/{slug}/forms/{token}, which reads /public/forms/{slug}/{token}. */
+const apiPathOf = (url: string) => new URL(url).pathname.replace(/^\/p\/([^/]+)\/forms\//, '/public/forms/$1/');
 
 async function sendLink(formId: string, patientId: string, body: Record<string, unknown> = {}) {
   const res = await call('POST', `/api/forms/${formId}/links`, { patientId, ...body });
   assert.equal(res.statusCode, 201, res.body);
   const out = res.json() as { id: string; url: string; expiresAt: string; version: number; email: string };
-  return { ...out, path: new URL(out.url).pathname };
+  return { ...out, path: apiPathOf(out.url) };
 }
 
 const answers = { phone: '(646) 555-0142', smoker: true, packs: 1, privacy: CONSENT };
@@ -41,7 +43,7 @@ test('a patient opens and submits a link without logging in; the link works once
   const form = await createForm(t, tenant, intakeForm('link-flow'));
   const before = Date.now();
   const link = await sendLink(form.id, patient.id, { expiresInHours: 48, sendEmail: true });
-  assert.match(link.path, new RegExp(`^/public/forms/${tenant.slug}/[A-Za-z0-9_-]{43}$`), 'the token is 32 random bytes, base64url');
+  assert.match(new URL(link.url).pathname, new RegExp(`^/p/${tenant.slug}/forms/[A-Za-z0-9_-]{43}$`), "the link opens the patient's page; the token is 32 random bytes, base64url");
   assert.equal(link.email, 'queued');
   assert.equal(link.version, 1);
   const hours = (Date.parse(link.expiresAt) - before) / 3_600_000;
@@ -144,7 +146,7 @@ test('a practice without the intake_forms feature: staff routes and its links an
   const patient = await addPatient(t, practice);
   const form = await createForm(t, practice, intakeForm('feature-gate'));
   const res = await staffCall(t, practice, 'POST', `/api/forms/${form.id}/links`, { patientId: patient.id });
-  const path = new URL(res.json().url).pathname;
+  const path = apiPathOf(res.json().url);
   await setFeature(t, practice, 'intake_forms', false);
   assertProblem(await staffCall(t, practice, 'GET', '/api/forms'), 403, 'feature_not_in_plan');
   assertProblem(await staffCall(t, practice, 'POST', `/api/patients/${patient.id}/form-responses`, { formId: form.id, answers }), 403, 'feature_not_in_plan');

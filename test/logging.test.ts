@@ -46,6 +46,7 @@ test('secrets carried in patient-link and feed paths are redacted from logged pa
   const token = 'q9XrT4mZ-secret-token_abcdefghijklmnopqrstuv';
   for (const [path, expected] of [
     [`/public/forms/riverside/${token}`, '/public/forms/riverside/:token'],
+    [`/p/riverside/forms/${token}`, '/p/riverside/forms/:token'],
     [`/waitlist/offers/riverside/${token}/accept`, '/waitlist/offers/riverside/:token/accept'],
     [`/feeds/riverside/providers/01900000-0000-7000-8000-000000000001/${token}.ics`, '/feeds/riverside/providers/01900000-0000-7000-8000-000000000001/:secret'],
     ['/api/patients/01900000-0000-7000-8000-000000000001', '/api/patients/01900000-0000-7000-8000-000000000001'],

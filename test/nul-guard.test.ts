@@ -39,7 +39,8 @@ test('a public form submission with a NUL answers 400 naming the answer, and the
   const form = await createForm(t, tenant, intakeForm('nul-link'));
   const link = await staffCall(t, tenant, 'POST', `/api/forms/${form.id}/links`, { patientId: patient.id });
   assert.equal(link.statusCode, 201, link.body);
-  const path = new URL(link.json().url).pathname;
+  // The link opens the patient's page /p/{slug}/forms/{token}; its API is /public/forms/{slug}/{token}.
+  const path = new URL(link.json().url).pathname.replace(/^\/p\/([^/]+)\/forms\//, '/public/forms/$1/');
   const answers = { phone: '212 555 0100', smoker: false, privacy: CONSENT };
   assertNulRefused(await t.app.inject({ method: 'POST', url: path, payload: { answers: { ...answers, otherAllergies: 'latex\u0000' } } }), 'answers.otherAllergies');
   assertNulRefused(

@@ -185,7 +185,11 @@ test('patient waitlist links are refused while the practice has no waitlist, and
       await withTenant(t.services.db, ref, (tx) =>
         tx.query<{ body_text: string }>(`select body_text from email_outbox where tenant_id = $1 and message_key like 'waitlist-offer:%' order by created_at`, [tx.tenantId]),
       )
-    ).rows.map((r) => /\/waitlist\/offers\/[^\s]+/.exec(r.body_text)![0]);
+    ).rows.map((r) => {
+      // The email links to the patient page /p/{slug}/waitlist/{token}; its API is /waitlist/offers/{slug}/{token}.
+      const [, slug, token] = /\/p\/([^/\s]+)\/waitlist\/([^\s]+)/.exec(r.body_text)!;
+      return `/waitlist/offers/${slug}/${token}`;
+    });
 
   await admin(a, 'POST', `/api/appointments/${first}/cancel`, {});
   await t.services.jobs.runDue(new Date());

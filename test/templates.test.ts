@@ -366,11 +366,13 @@ describe('senders use the practice template', () => {
     assert.equal(offer.to, 'bob@example.test');
     assert.equal(offer.subject, 'Slot for Bob with Dr Gray');
     const full = await message(tenant, offer.id);
-    const link = /^OFFER-OVERRIDE Consult at Uptown until .+:\n(http\S+\/waitlist\/offers\/\S+)\n$/.exec(full.text);
+    const link = /^OFFER-OVERRIDE Consult at Uptown until .+:\n(http\S+\/p\/[^/\s]+\/waitlist\/\S+)\n$/.exec(full.text);
     assert.ok(link, full.text);
     assert.equal(full.html, `<a href="${link[1]!.replace(/&/g, '&amp;')}">Book</a>`);
     assert.equal(offer.status, 'kept', 'delivered (kept in development) by its job');
-    const page = await t.app.inject({ method: 'GET', url: new URL(link[1]!).pathname });
+    // The link opens the web app's offer page, which reads the offer from the public offer API.
+    const [, slug, token] = /\/p\/([^/]+)\/waitlist\/([^/]+)$/.exec(new URL(link[1]!).pathname)!;
+    const page = await t.app.inject({ method: 'GET', url: `/waitlist/offers/${slug}/${token}` });
     assert.equal(page.statusCode, 200, 'the link in the custom template works');
   });
 

@@ -17,6 +17,7 @@ import { fillWebhookTables } from './support/webhook-fixtures.ts';
 import { fillTemplatesTables } from './support/templates-fixtures.ts';
 import { fillFormTables } from './support/forms-fixtures.ts';
 import { fillWorkflowTables } from './support/workflow-fixtures.ts';
+import { fillOnlineBookingTables } from './support/online-booking-fixtures.ts';
 
 let t: TestApp;
 let opToken: string;
@@ -253,6 +254,7 @@ describe('deletion', () => {
       await fillTemplatesTables(t, (await t.services.tenants.bySlug(body.slug))!);
       await fillFormTables(t, (await t.services.tenants.bySlug(body.slug))!);
       await fillWorkflowTables(t, (await t.services.tenants.bySlug(body.slug))!);
+      await fillOnlineBookingTables(t, (await t.services.tenants.bySlug(body.slug))!);
       const before = await tenantRowCounts(tenantId, schema);
       assert.equal(before.patients, 3);
       assert.ok(Object.values(before).every((n) => n > 0), `every table holds rows before: ${JSON.stringify(before)}`);

@@ -66,7 +66,11 @@ async function offerLinks(w: World, to: string): Promise<string[]> {
   const res = await withTenant(t.services.db, w.ref, (tx) =>
     tx.query<{ body_text: string }>(`select body_text from email_outbox where tenant_id = $1 and to_address = $2 and message_key like 'waitlist-offer:%' order by created_at`, [tx.tenantId, to]),
   );
-  return res.rows.map((r) => /\/waitlist\/offers\/[^\s]+/.exec(r.body_text)![0]);
+  // The email links the web app's offer page; the page answers through the public offer API.
+  return res.rows.map((r) => {
+    const [, slug, token] = /\/p\/([^/\s]+)\/waitlist\/([^\s/]+)/.exec(r.body_text)!;
+    return `/waitlist/offers/${slug}/${token}`;
+  });
 }
 
 async function entry(w: World, id: string) {

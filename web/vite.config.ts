@@ -12,7 +12,8 @@ export default defineConfig({
   build: {
     outDir: process.env.HEALTHTRACK_WEB_OUT ?? path.join(root, '..', 'dist', 'web'),
     emptyOutDir: true,
-    sourcemap: true,
+    // No source maps in the served build: the source is not published with the app.
+    sourcemap: false,
     chunkSizeWarningLimit: 800,
   },
   server: {

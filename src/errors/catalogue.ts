@@ -50,6 +50,8 @@ export const ERROR_CODES = {
   form_archived: { status: 409, title: 'The form is archived' },
   form_link_used: { status: 409, title: 'This form link has already been used' },
   form_link_expired: { status: 410, title: 'This form link has expired' },
+  // online booking
+  appointment_link_expired: { status: 410, title: 'This appointment link has expired' },
   // webhooks
   webhook_limit_reached: { status: 409, title: 'The practice already has the most webhook endpoints allowed' },
   webhook_endpoint_inactive: { status: 409, title: 'The webhook endpoint is not active' },

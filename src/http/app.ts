@@ -12,6 +12,7 @@ import { installStaffAuth } from './plugins/staff-auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { authRoutes } from './routes/auth.ts';
 import { passwordResetRoutes } from './routes/password-reset.ts';
+import { practiceSwitchRoutes } from './routes/practice-switch.ts';
 import { platformRoutes } from './routes/platform.ts';
 import { patientRoutes } from './routes/patients.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -35,10 +36,12 @@ import { templateRoutes } from './routes/templates.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { appointmentInvoiceRoutes } from './routes/appointment-invoices.ts';
 import { billingReportRoutes } from './routes/billing-reports.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { brandingPublicRoutes, brandingRoutes } from './routes/branding.ts';
 import { brandingSubdomainRoutes } from './routes/branding-subdomain.ts';
 import { invoiceDocumentRoutes } from './routes/invoice-documents.ts';
 import { formRoutes, publicFormRoutes } from './routes/forms.ts';
+import { publicBookingRoutes } from './routes/public-booking.ts';
 import { rejectNulCharacters } from './plugins/nul-guard.ts';
 import './types.ts';
 
@@ -50,7 +53,10 @@ const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,128}$/;
  */
 const SECRET_PATHS: readonly [RegExp, string][] = [
   [/^\/public\/forms\/([^/]+)\/[^/]+/, '/public/forms/$1/:token'],
+  [/^\/p\/([^/]+)\/forms\/[^/]+/, '/p/$1/forms/:token'],
   [/^\/waitlist\/offers\/([^/]+)\/[^/]+/, '/waitlist/offers/$1/:token'],
+  [/^\/public\/appointments\/([^/]+)\/[^/]+/, '/public/appointments/$1/:token'],
+  [/^\/p\/([^/]+)\/(appointments|waitlist)\/[^/?]+/, '/p/$1/$2/:token'],
   [/^\/feeds\/([^/]+)\/providers\/([^/]+)\/[^/]+/, '/feeds/$1/providers/$2/:secret'],
 ];
 
@@ -150,11 +156,13 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(healthRoutes(services));
   await app.register(authRoutes(services));
   await app.register(passwordResetRoutes(services));
+  await app.register(practiceSwitchRoutes(services));
   await app.register(platformRoutes(services), { prefix: '/platform' });
   await app.register(calendarFeedPublicRoutes(services));
   await app.register(waitlistOfferRoutes(services));
   await app.register(brandingPublicRoutes(services));
   await app.register(publicFormRoutes(services));
+  await app.register(publicBookingRoutes(services));
   await app.register(
     async (api) => {
       installStaffAuth(api, services);
@@ -183,6 +191,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       await api.register(outboxRoutes);
       await api.register(appointmentInvoiceRoutes);
       await api.register(billingReportRoutes);
+      await api.register(reportRoutes);
       await api.register(formRoutes(services));
     },
     { prefix: '/api' },

@@ -57,6 +57,9 @@ export function toAppError(err: unknown): AppError {
       return new AppError('unsupported_media_type', fe.message);
   }
   if (fe.statusCode === 400 && fe instanceof SyntaxError) return new AppError('invalid_json', fe.message);
+  // The static file server refuses a directory (/assets/) or a hidden file with 403/404 errors of
+  // its own: to a client those are simply paths with nothing there.
+  if (fe.statusCode === 403 || fe.statusCode === 404) return new AppError('route_not_found', 'No such file');
   const pgCode = (err as { code?: string }).code;
   // Unique violations and serialisation failures reach here only from races a use case did not
   // anticipate: the request lost, nothing was written, and a retry is the right answer.

@@ -1,6 +1,6 @@
 /**
  * The demo practices' look and money: branding with a logo, a price list with tax rules, an intake
- * form, and six weeks of history (visits, no-shows, cancellations, invoices and payments) so the
+ * form, and four weeks of history (visits, no-shows, cancellations, invoices and payments) so the
  * dashboard, billing and AR aging have something to show on first start.
  *
  * Past visits are written straight into the practice's tables (through the tenant door, so RLS
@@ -140,7 +140,7 @@ export interface HistoryInput {
   readonly patientIds: readonly string[];
 }
 
-/** Six weeks of past visits with outcomes, invoices and payments (some still owed, for AR aging). */
+/** Four weeks of past visits with outcomes, invoices and payments (some still owed, for AR aging). */
 export async function seedHistory(ctx: TenantContext, h: HistoryInput): Promise<void> {
   const today = DateTime.now().setZone(h.timeZone).startOf('day');
   // Deterministic variety: the same demo every time.
@@ -148,7 +148,7 @@ export async function seedHistory(ctx: TenantContext, h: HistoryInput): Promise<
   const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const completed: { id: string; patientId: string; priceItemId: string; date: string }[] = [];
   await ctx.tx(async (tx) => {
-    for (let back = 42; back >= 1; back--) {
+    for (let back = 28; back >= 1; back--) {
       const day = today.minus({ days: back });
       if (day.weekday > 5) continue;
       const visits = 2 + Math.floor(next() * 4);
@@ -174,7 +174,7 @@ export async function seedHistory(ctx: TenantContext, h: HistoryInput): Promise<
     }
     // Patients joined over the same weeks (for "new patients over time").
     for (let i = 0; i < h.patientIds.length; i++) {
-      await tx.query('update patients set created_at = $2 where tenant_id = $1 and id = $3', [tx.tenantId, today.minus({ days: 45 - i * 5 }).toISO(), h.patientIds[i]]);
+      await tx.query('update patients set created_at = $2 where tenant_id = $1 and id = $3', [tx.tenantId, today.minus({ days: 30 - i * 3 }).toISO(), h.patientIds[i]]);
     }
   });
   for (const [i, visit] of completed.entries()) {

@@ -149,8 +149,8 @@ async function seedSchedule(ctx: TenantContext, practice: DemoPractice, patientI
   }
   const room = await createResource(ctx, { locationId: location.id, name: 'Room 1', kind: 'room' });
   const types = [
-    await createAppointmentType(ctx, { name: 'New patient visit', durationMinutes: 45, bufferAfterMinutes: 15, color: '#7c3aed', providerIds, resourceIds: [room.id], priceItemCode: prices.newVisit }),
-    await createAppointmentType(ctx, { name: 'Follow-up', durationMinutes: 20, color: '#0891b2', providerIds, priceItemCode: prices.followUp }),
+    await createAppointmentType(ctx, { name: 'New patient visit', durationMinutes: 45, bufferAfterMinutes: 15, color: '#7c3aed', providerIds, resourceIds: [room.id], priceItemCode: prices.newVisit, onlineBooking: true }),
+    await createAppointmentType(ctx, { name: 'Follow-up', durationMinutes: 20, color: '#0891b2', providerIds, priceItemCode: prices.followUp, onlineBooking: true }),
   ];
   // Book the first free slots of next week so the calendar has something to show.
   const monday = DateTime.now().setZone(practice.timeZone).startOf('week').plus({ weeks: 1 });

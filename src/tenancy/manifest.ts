@@ -17,6 +17,7 @@ export const CONTROL_PLANE_TABLES = [
   'jobs',
   'password_resets',
   'tenant_features',
+  'tenant_usage',
 ] as const;
 
 /**
@@ -47,6 +48,7 @@ export const TENANT_TABLES = [
   'email_outbox',
   'idempotency_keys',
   'waitlist_entries',
+  'appointment_manage_links',
   'appointments',
   'appointment_series',
   'scheduling_settings',

@@ -104,6 +104,18 @@ describe('web sign-in', () => {
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
     assert.match(await page.text(), /<div id="root">/);
+    // The build's assets: cached for a year, never sniffed; nothing outside the build, no dotfiles.
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(await (await fetch(`${web.baseUrl}/login`, { headers: { accept: 'text/html' } })).text())?.[1];
+    assert.ok(script, 'index.html names its script');
+    const asset = await fetch(`${web.baseUrl}${script}`);
+    assert.equal(asset.status, 200);
+    assert.equal(asset.headers.get('x-content-type-options'), 'nosniff');
+    assert.match(asset.headers.get('cache-control') ?? '', /immutable/);
+    for (const probe of ['/assets/', '/assets/x/../', '/assets/../../package.json', '/assets/%2e%2e/%2e%2e/package.json', '/assets/.env', '/assets/index.js.map']) {
+      const res = await fetch(`${web.baseUrl}${probe}`);
+      assert.ok(res.status === 404 || res.status === 403, `${probe}: ${res.status}`);
+      assert.doesNotMatch(await res.text(), /"name": "healthtrack"/);
+    }
     const api = await fetch(`${web.baseUrl}/api/no-such-route`, { headers: { accept: 'text/html' } });
     assert.equal(api.status, 404);
     assert.equal(api.headers.get('content-type'), 'application/problem+json; charset=utf-8');

@@ -4,21 +4,24 @@
  * under /operator (its own sign-in), and the account pages (sign-in, password reset).
  */
 import { Navigate, Route, Routes, useLocation } from 'react-router';
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { useSession } from './session.tsx';
 import { BrandingProvider } from './branding.tsx';
 import { StaffLayout } from './layout.tsx';
 import { SignIn } from './pages/auth/SignIn.tsx';
 import { AccountPages } from './pages/account/index.tsx';
 import { PracticeSwitcher } from './pages/account/PracticeSwitcher.tsx';
-import { DashboardArea } from './pages/dashboard/index.tsx';
-import { PatientsArea } from './pages/patients/index.tsx';
-import { CalendarArea } from './pages/calendar/index.tsx';
-import { BillingArea } from './pages/billing/index.tsx';
-import { SettingsArea } from './pages/settings/index.tsx';
-import { OperatorArea } from './pages/operator/index.tsx';
-import { PatientArea } from './pages/patient/index.tsx';
 import { Loading } from './ui/kit.tsx';
+
+// Each area is its own chunk, loaded when first opened: a patient opening a form link downloads
+// neither the calendar nor the charts.
+const DashboardArea = lazy(() => import('./pages/dashboard/index.tsx').then((m) => ({ default: m.DashboardArea })));
+const PatientsArea = lazy(() => import('./pages/patients/index.tsx').then((m) => ({ default: m.PatientsArea })));
+const CalendarArea = lazy(() => import('./pages/calendar/index.tsx').then((m) => ({ default: m.CalendarArea })));
+const BillingArea = lazy(() => import('./pages/billing/index.tsx').then((m) => ({ default: m.BillingArea })));
+const SettingsArea = lazy(() => import('./pages/settings/index.tsx').then((m) => ({ default: m.SettingsArea })));
+const OperatorArea = lazy(() => import('./pages/operator/index.tsx').then((m) => ({ default: m.OperatorArea })));
+const PatientArea = lazy(() => import('./pages/patient/index.tsx').then((m) => ({ default: m.PatientArea })));
 
 function RequireStaff({ children }: { children: ReactNode }) {
   const { session, me } = useSession();
@@ -26,7 +29,7 @@ function RequireStaff({ children }: { children: ReactNode }) {
   if (!session) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
   return (
     <BrandingProvider slug={session.slug}>
-      <StaffLayout accountMenu={<PracticeSwitcher />}>{me ? children : <Loading label="Opening your practice…" />}</StaffLayout>
+      <StaffLayout accountMenu={<PracticeSwitcher />}>{me ? <Suspense fallback={<Loading />}>{children}</Suspense> : <Loading label="Opening your practice…" />}</StaffLayout>
     </BrandingProvider>
   );
 }
@@ -38,8 +41,8 @@ export function App() {
       <Route path="/login" element={<SignIn />} />
       <Route path="/forgot-password" element={<AccountPages page="forgot" />} />
       <Route path="/reset-password" element={<AccountPages page="reset" />} />
-      <Route path="/operator/*" element={<OperatorArea />} />
-      <Route path="/p/:slug/*" element={<PatientArea />} />
+      <Route path="/operator/*" element={<Suspense fallback={<Loading />}><OperatorArea /></Suspense>} />
+      <Route path="/p/:slug/*" element={<Suspense fallback={<Loading />}><PatientArea /></Suspense>} />
       <Route path="/dashboard/*" element={<RequireStaff><DashboardArea /></RequireStaff>} />
       <Route path="/patients/*" element={<RequireStaff><PatientsArea /></RequireStaff>} />
       <Route path="/calendar/*" element={<RequireStaff><CalendarArea /></RequireStaff>} />

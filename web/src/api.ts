@@ -79,11 +79,11 @@ async function toError(res: Response): Promise<ApiError> {
 }
 
 export class ApiClient {
-  private refreshing: Promise<boolean> | null = null;
+  private refreshing: Promise<'refreshed' | 'expired' | 'unavailable'> | null = null;
 
   constructor(private readonly store: TokenStore | null) {}
 
-  /** Fetches with auth; on 401 refreshes once (shared by concurrent calls) and retries. */
+  /** Fetches with auth; on 401 refreshes once (shared by concurrent calls and tabs) and retries. */
   async fetch(path: string, options: RequestOptions = {}): Promise<Response> {
     const send = () => {
       const headers: Record<string, string> = { accept: 'application/json', ...(this.store?.headers() ?? {}), ...(options.headers ?? {}) };
@@ -95,34 +95,55 @@ export class ApiClient {
         headers['content-type'] = 'application/json';
         body = JSON.stringify(options.body);
       }
-      return fetch(withQuery(path, options.query), { method: options.method ?? 'GET', headers, body, signal: options.signal });
+      return { sentWith: tokens?.accessToken, response: fetch(withQuery(path, options.query), { method: options.method ?? 'GET', headers, body, signal: options.signal }) };
     };
-    let res = await send();
-    if (res.status === 401 && this.store?.get()) {
-      if (await this.refresh()) res = await send();
-      else this.store.onExpired();
+    const first = send();
+    let res = await first.response;
+    if (res.status === 401 && first.sentWith) {
+      const outcome = await this.refresh(first.sentWith);
+      if (outcome === 'refreshed') res = await send().response;
+      else if (outcome === 'expired') this.store?.onExpired();
     }
     return res;
   }
 
-  private refresh(): Promise<boolean> {
+  /**
+   * Exchanges the refresh token once for every caller in this tab, and across tabs under a Web Lock:
+   * the server treats a second use of one refresh token as theft and ends the session, so a tab that
+   * waited finds the tokens already replaced (by another tab) and simply uses them.
+   */
+  private refresh(failedAccessToken: string): Promise<'refreshed' | 'expired' | 'unavailable'> {
     const store = this.store;
-    if (!store) return Promise.resolve(false);
-    this.refreshing ??= (async () => {
+    if (!store) return Promise.resolve('expired');
+    const run = async (): Promise<'refreshed' | 'expired' | 'unavailable'> => {
       const tokens = store.get();
-      if (!tokens) return false;
-      const res = await fetch(store.refreshUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', ...store.headers() },
-        body: JSON.stringify({ refreshToken: tokens.refreshToken }),
-      });
-      if (!res.ok) {
-        store.set(null);
-        return false;
+      if (!tokens) return 'expired';
+      if (tokens.accessToken !== failedAccessToken) return 'refreshed';
+      let res: Response;
+      try {
+        res = await fetch(store.refreshUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json', ...store.headers() },
+          body: JSON.stringify({ refreshToken: tokens.refreshToken }),
+        });
+      } catch {
+        return 'unavailable';
       }
+      // Only a refused token ends the session; a server or network failure keeps it for a retry.
+      if (res.status === 400 || res.status === 401 || res.status === 403) {
+        store.set(null);
+        return 'expired';
+      }
+      if (!res.ok) return 'unavailable';
       const next = (await res.json()) as TokenPair;
+      // A practice switch in the meantime replaced the session: these tokens belong to the old one.
+      if (store.get()?.refreshToken !== tokens.refreshToken) return 'refreshed';
       store.set({ accessToken: next.accessToken, refreshToken: next.refreshToken });
-      return true;
+      return 'refreshed';
+    };
+    this.refreshing ??= (async () => {
+      const locks = typeof navigator !== 'undefined' ? (navigator as Navigator & { locks?: LockManager }).locks : undefined;
+      return locks ? locks.request(`healthtrack-refresh:${store.refreshUrl}`, run) : run();
     })().finally(() => {
       this.refreshing = null;
     });

@@ -103,13 +103,25 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   // Another tab signed in or out: follow it.
   useEffect(() => {
     const onStorage = (e: StorageEvent) => {
-      if (e.key === KEY) setSession(readSession());
+      if (e.key !== KEY) return;
+      const next = readSession();
+      setSession((current) => {
+        // Another practice or person: drop what this tab shows so no page keeps the old practice's
+        // data while its calls already go to the new one (X-Tenant and token are read per call).
+        if (current?.slug !== next?.slug || current?.email !== next?.email) setMe(null);
+        return next;
+      });
     };
     window.addEventListener('storage', onStorage);
     return () => window.removeEventListener('storage', onStorage);
   }, []);
 
   const adopt = useCallback((next: StaffSession) => {
+    const previous = readSession();
+    // Switching practices ends the session being left, so it cannot be used for its remaining 30 days.
+    if (previous && previous.refreshToken !== next.refreshToken) {
+      void publicApi.post('/auth/logout', { refreshToken: previous.refreshToken }, { 'x-tenant': previous.slug }).catch(() => undefined);
+    }
     localStorage.setItem(KEY, JSON.stringify(next));
     setMe(null);
     setSession(next);

@@ -51,7 +51,8 @@ export async function createFormLink(ctx: TenantContext, formId: string, input: 
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [tx.tenantId, id, form.id, form.current_version, input.patientId, hashToken(token), expiresAt.toISOString(), ctx.actor.id, now.toISOString()],
     );
-    const url = `${deps.publicUrl.replace(/\/$/, '')}/public/forms/${ctx.tenant.slug}/${token}`;
+    // The patient's page in the web app (which reads /public/forms/{slug}/{token} for the form).
+    const url = `${deps.publicUrl.replace(/\/$/, '')}/p/${ctx.tenant.slug}/forms/${token}`;
     let email: LinkCreated['email'] = 'not_requested';
     if (input.sendEmail) {
       email = p.email ? 'queued' : 'no_address';

@@ -86,7 +86,7 @@ export async function loadAppointmentMessage(tx: TenantTx, appointmentId: string
 /**
  * Queues the confirmation or cancellation email of an appointment in the caller's transaction,
  * when the patient has an email address and the visit is still ahead. One message per appointment,
- * kind and start time.
+ * kind and start time. `links.manageUrl` is the patient's manage link of an online booking.
  */
 export async function queueAppointmentNotice(
   tx: TenantTx,
@@ -94,6 +94,7 @@ export async function queueAppointmentNotice(
   kind: 'appointment_confirmation' | 'appointment_cancellation',
   appointmentId: string,
   now: Date = new Date(),
+  links: { manageUrl: string | null } = { manageUrl: null },
 ): Promise<string | null> {
   const data = await loadAppointmentMessage(tx, appointmentId);
   // Past visits (entered after the fact) are not announced to the patient.
@@ -103,6 +104,6 @@ export async function queueAppointmentNotice(
     kind,
     to: data.email,
     messageKey: `${prefix}:${appointmentId}:${data.startsAt.toISOString()}`,
-    variables: { patient: data.patient, appointment: data.appointment },
+    variables: { patient: data.patient, appointment: kind === 'appointment_confirmation' ? { ...data.appointment, manageUrl: links.manageUrl } : data.appointment },
   });
 }

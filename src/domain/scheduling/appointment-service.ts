@@ -64,9 +64,9 @@ export async function requireBookingReferences(tx: TenantTx, ids: { patientId: s
 
 /**
  * Books inside an open transaction (the idempotent path shares it with the stored response);
- * `seriesId` links the appointment to its recurring series.
+ * `seriesId` links the appointment to its recurring series; `manageUrl` (online bookings) goes into the confirmation.
  */
-export async function bookIn(tx: TenantTx, ctx: TenantContext, input: AppointmentBook, options: { seriesId?: string } = {}): Promise<Appointment> {
+export async function bookIn(tx: TenantTx, ctx: TenantContext, input: AppointmentBook, options: { seriesId?: string; manageUrl?: string } = {}): Promise<Appointment> {
   parseInstant(input.start, 'start');
   await requireBookingReferences(tx, input);
   const id = uuidv7();
@@ -97,7 +97,7 @@ export async function bookIn(tx: TenantTx, ctx: TenantContext, input: Appointmen
   await scheduleReminder(tx, { id, startsAt: new Date(booked.start) }, (await loadRules(tx, input.typeId)).reminderLeadMinutes);
   await emitEvent(tx, 'appointment.booked', { ...appointmentData(booked), status: 'booked', seriesId: options.seriesId ?? null });
   // One confirmation per booking; occurrences of a series are not confirmed one email each.
-  if (!options.seriesId) await queueAppointmentNotice(tx, ctx.tenant, 'appointment_confirmation', id);
+  if (!options.seriesId) await queueAppointmentNotice(tx, ctx.tenant, 'appointment_confirmation', id, new Date(), { manageUrl: options.manageUrl ?? null });
   return booked;
 }
 

@@ -195,7 +195,8 @@ export async function offerFreedSlot(tx: TenantTx, ctx: TenantContext, slot: Fre
   );
   await enqueueJob(tx, { tenantId: tx.tenantId, kind: WAITLIST_EXPIRE_JOB, payload: { entryId: entry.id }, runAt: expiresAt, dedupeKey: `waitlist-expire:${tx.tenantId}:${entry.id}:${expiresAt.getTime()}` });
   if (entry.email) {
-    const link = `${deps.publicUrl.replace(/\/$/, '')}/waitlist/offers/${deps.tenantSlug}/${token}`;
+    // The web app's offer page, which answers through GET/POST /waitlist/offers/{slug}/{token}.
+    const link = `${deps.publicUrl.replace(/\/$/, '')}/p/${deps.tenantSlug}/waitlist/${token}`;
     await queueTemplatedEmail(tx, ctx.tenant, {
       kind: 'waitlist_offer',
       messageKey: `waitlist-offer:${entry.id}:${slot.start.toISOString()}`,

@@ -54,13 +54,16 @@ export const DEFAULT_TEMPLATES: Readonly<Record<MessageKind, TemplateSet>> = {
 <p>Dear {{ patient.firstName }},</p>
 <p>Your appointment is booked:</p>
 ${WHEN_HTML}
-<p>To cancel or reschedule, please contact us.</p>`),
+{% if appointment.manageUrl %}<p><a href="{{ appointment.manageUrl }}">See or cancel your appointment online</a>. To reschedule, please contact us.</p>{% else %}<p>To cancel or reschedule, please contact us.</p>{% endif %}`),
     bodyText: `Dear {{ patient.firstName }},
 
 Your {{ appointment.type }} with {{ appointment.provider }} is booked for {{ appointment.date }} at {{ appointment.time }} ({{ appointment.timeZone }}) at ${WHERE_TEXT}.
-
+{% if appointment.manageUrl %}
+See or cancel your appointment online: {{ appointment.manageUrl }}
+To reschedule, please contact ${CONTACT_TEXT}.
+{% else %}
 To cancel or reschedule, please contact ${CONTACT_TEXT}.
-`,
+{% endif %}`,
   },
   appointment_reminder: {
     subject: 'Reminder: {{ appointment.type }} on {{ appointment.shortDate }} at {{ appointment.time }}',

@@ -58,7 +58,7 @@ export interface AppointmentVariables {
 
 /** What each kind's sender passes to renderMessage (practice variables are added by it). */
 export interface MessageVariables {
-  readonly appointment_confirmation: { readonly patient: PatientVariables; readonly appointment: AppointmentVariables };
+  readonly appointment_confirmation: { readonly patient: PatientVariables; readonly appointment: AppointmentVariables & { readonly manageUrl?: string | null } };
   readonly appointment_reminder: { readonly patient: PatientVariables; readonly appointment: AppointmentVariables };
   readonly appointment_cancellation: { readonly patient: PatientVariables; readonly appointment: AppointmentVariables };
   readonly waitlist_offer: {
@@ -130,14 +130,19 @@ const APPOINTMENT: readonly VariableDoc[] = [
 
 /** The documented variables of each kind, in display order. */
 export const KIND_VARIABLES: Readonly<Record<MessageKind, readonly VariableDoc[]>> = {
-  appointment_confirmation: [...PRACTICE, ...PATIENT, ...APPOINTMENT],
+  appointment_confirmation: [
+    ...PRACTICE,
+    ...PATIENT,
+    ...APPOINTMENT,
+    v('appointment.manageUrl', 'string', 'Link where the patient sees or cancels the appointment (set for online bookings; nil when staff booked it)', 'https://app.example/p/riverside/appointments/abc123', true),
+  ],
   appointment_reminder: [...PRACTICE, ...PATIENT, ...APPOINTMENT],
   appointment_cancellation: [...PRACTICE, ...PATIENT, ...APPOINTMENT],
   waitlist_offer: [
     ...PRACTICE,
     ...PATIENT,
     ...APPOINTMENT,
-    v('offer.url', 'string', 'Link that books the offered slot', 'https://app.example/waitlist/offers/riverside/abc123'),
+    v('offer.url', 'string', 'Link that books the offered slot', 'https://app.example/p/riverside/waitlist/abc123'),
     v('offer.expiresAt', 'string', 'When the offer lapses, local time', '2 Mar at 08:00'),
   ],
   invoice: [
@@ -160,7 +165,7 @@ export const KIND_VARIABLES: Readonly<Record<MessageKind, readonly VariableDoc[]
     ...PRACTICE,
     ...PATIENT,
     v('form.title', 'string', 'Title of the form to fill in', 'New patient intake'),
-    v('link.url', 'string', 'Link to the form', 'https://app.example/intake/abc123'),
+    v('link.url', 'string', 'Link to the form', 'https://app.example/p/riverside/forms/abc123'),
     v('link.expiresAt', 'string', 'When the link stops working, local time', '9 Mar 2026 at 18:00'),
   ],
 };

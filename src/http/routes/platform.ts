@@ -14,6 +14,7 @@ import { Credentials, RefreshBody, TokenPair } from './auth.ts';
 import { problems } from '../schemas.ts';
 import { platformPlanRoutes } from './platform-plans.ts';
 import { platformSubdomainRoutes } from './branding-subdomain.ts';
+import { platformUsageRoutes } from './platform-usage.ts';
 import { PLAN_KEYS } from '../../platform/plans.ts';
 
 const Tenant = Type.Object({
@@ -161,6 +162,7 @@ export function platformRoutes(services: Services) {
 
       await secured.register(platformPlanRoutes(services));
       await secured.register(platformSubdomainRoutes(services));
+      await secured.register(platformUsageRoutes(services));
 
       s.get('/migrations', {
         schema: {

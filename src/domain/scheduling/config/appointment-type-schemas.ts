@@ -20,6 +20,7 @@ export const AppointmentTypeCreate = Type.Object(
     resourceIds: Type.Optional(Ids('Resources of which one must be free (e.g. any exam room)')),
     rules: Type.Optional(RulesPatch),
     active: Type.Optional(Type.Boolean()),
+    onlineBooking: Type.Optional(Type.Boolean({ description: 'Patients may book this type themselves on the practice’s public booking page (default false)' })),
   },
   { additionalProperties: false },
 );
@@ -37,6 +38,7 @@ export const AppointmentTypeUpdate = Type.Object(
     resourceIds: Type.Optional(Ids('Replaces the resources')),
     rules: Type.Optional(RulesPatch),
     active: Type.Optional(Type.Boolean()),
+    onlineBooking: Type.Optional(Type.Boolean({ description: 'Patients may book this type themselves on the practice’s public booking page (default false)' })),
   },
   {
     additionalProperties: false,
@@ -58,6 +60,7 @@ export const AppointmentType = Type.Object({
   resourceIds: Type.Array(Uuid),
   rules: Type.Object(RulesPatch.properties, { description: "Overrides of the practice's scheduling rules for this type" }),
   active: Type.Boolean(),
+  onlineBooking: Type.Boolean({ description: 'Bookable by patients on the public booking page' }),
   createdAt: Type.String({ format: 'date-time' }),
 });
 export type AppointmentType = Static<typeof AppointmentType>;

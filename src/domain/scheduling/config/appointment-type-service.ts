@@ -11,7 +11,7 @@ import { checkBookingCondition } from './booking-condition.ts';
 import { assertReferences } from './references.ts';
 
 const SELECT = `select t.id, t.name, t.duration_minutes, t.buffer_before_minutes, t.buffer_after_minutes, t.color, t.price_item_code,
-  t.rules, t.active, t.created_at,
+  t.rules, t.active, t.online_booking, t.created_at,
   array(select tp.provider_id::text from appointment_type_providers tp where tp.tenant_id = t.tenant_id and tp.type_id = t.id order by tp.provider_id) as provider_ids,
   array(select tr.resource_id::text from appointment_type_resources tr where tr.tenant_id = t.tenant_id and tr.type_id = t.id order by tr.resource_id) as resource_ids
   from appointment_types t`;
@@ -26,6 +26,7 @@ interface Row {
   price_item_code: string | null;
   rules: RulesPatch;
   active: boolean;
+  online_booking: boolean;
   created_at: Date;
   provider_ids: string[];
   resource_ids: string[];
@@ -44,6 +45,7 @@ function toType(r: Row): AppointmentType {
     resourceIds: r.resource_ids,
     rules: r.rules,
     active: r.active,
+    onlineBooking: r.online_booking,
     createdAt: new Date(r.created_at).toISOString(),
   };
 }
@@ -83,8 +85,8 @@ export async function createAppointmentType(ctx: TenantContext, input: Appointme
   return ctx.tx(async (tx) => {
     const id = uuidv7();
     await tx.query(
-      `insert into appointment_types (tenant_id, id, name, duration_minutes, buffer_before_minutes, buffer_after_minutes, color, price_item_code, rules, active)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      `insert into appointment_types (tenant_id, id, name, duration_minutes, buffer_before_minutes, buffer_after_minutes, color, price_item_code, rules, active, online_booking)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [
         tx.tenantId,
         id,
@@ -96,6 +98,7 @@ export async function createAppointmentType(ctx: TenantContext, input: Appointme
         input.priceItemCode?.trim() || null,
         JSON.stringify(input.rules ?? {}),
         input.active ?? true,
+        input.onlineBooking ?? false,
       ],
     );
     await replaceLinks(tx, id, input.providerIds ?? [], input.resourceIds ?? []);
@@ -125,6 +128,7 @@ const UPDATE_COLUMNS = {
   priceItemCode: 'price_item_code',
   rules: 'rules',
   active: 'active',
+  onlineBooking: 'online_booking',
 } as const satisfies Partial<Record<keyof AppointmentTypeUpdate, string>>;
 
 /** Changes the fields sent; `providerIds`, `resourceIds` and `rules` replace what was there. */

@@ -1,0 +1,181 @@
+// The operator console in a real browser: its own sign-in, the practices list with usage, the
+// onboarding wizard (an API error shown on the step it belongs to, then a practice whose admin can
+// sign in), one practice's health page, suspending and reactivating it, and the list on a phone.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { startWebApp, launchBrowser, newPage, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
+import { PASSWORD, type TestTenant } from '../support/harness.ts';
+import { upsertOperator } from '../../src/platform/operators.ts';
+
+describe('operator console', () => {
+  let web: WebTestApp;
+  let browser: Browser;
+  let existing: TestTenant;
+  const operatorEmail = `olive-${randomBytes(3).toString('hex')}@ops.test`;
+  before(async () => {
+    web = await startWebApp();
+    browser = await launchBrowser();
+    await upsertOperator(web.services.db, { email: operatorEmail, password: PASSWORD, name: 'Olive Operator' });
+    existing = await web.createTenant();
+  });
+  after(async () => {
+    await browser?.close();
+    await web?.close();
+  });
+
+  async function signInOperator(page: Page) {
+    await page.goto(`${web.baseUrl}/operator`);
+    await page.waitForURL(/\/operator\/login$/);
+    await page.getByLabel('Email').fill(operatorEmail);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Practices', level: 1 }).waitFor();
+  }
+
+  const staffLogin = (slug: string, email: string) =>
+    web.app.inject({ method: 'POST', url: '/auth/login', payload: { tenant: slug, email, password: PASSWORD } });
+
+  test('an operator signs in, sees the practices and finds one by name', async () => {
+    const { context, page, errors } = await newPage(browser);
+    try {
+      await page.goto(`${web.baseUrl}/operator/login`);
+      await assertAccessible(page, 'operator sign-in');
+      // A staff password is not an operator's.
+      await page.getByLabel('Email').fill(existing.adminEmail);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Those details did not match' }).waitFor();
+
+      await signInOperator(page);
+      await page.getByLabel('Search').fill(existing.slug);
+      const row = page.getByRole('row').filter({ hasText: existing.slug });
+      await row.getByRole('link', { name: `Practice ${existing.slug}` }).waitFor();
+      assert.match(await row.textContent() ?? '', /Pooled.*standard.*Active/);
+      await page.getByLabel('Status').selectOption('suspended');
+      await page.getByRole('heading', { name: 'No practice matches' }).waitFor();
+      await page.getByLabel('Status').selectOption('');
+      await row.waitFor();
+      await page.getByRole('button', { name: 'Measure usage' }).click();
+      await page.getByRole('status').filter({ hasText: /Measured \d+ practice/ }).waitFor();
+      await assertAccessible(page, 'operator tenants list');
+      await screenshot(page, 'operator-tenants');
+      // The staff app's session is another thing: the operator is not signed in to any practice.
+      await page.goto(`${web.baseUrl}/dashboard`);
+      await page.waitForURL(/\/login$/);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the wizard onboards a practice; a taken short name is shown on the practice step', async () => {
+    const { context, page, errors } = await newPage(browser);
+    try {
+      await signInOperator(page);
+      await page.getByRole('navigation', { name: 'Operator' }).getByRole('link', { name: 'Onboard a practice' }).click();
+      await page.getByRole('heading', { name: 'Step 1 of 4: Practice' }).waitFor();
+      const suffix = randomBytes(3).toString('hex');
+      await page.getByLabel('Practice name').fill(`Maple Family Clinic ${suffix}`);
+      assert.equal(await page.getByLabel('Short name').inputValue(), `maple-family-clinic-${suffix}`, 'suggested from the name');
+      await page.getByLabel('Short name').fill(existing.slug);
+      await page.getByLabel(/Dedicated schema/).check();
+      await assertAccessible(page, 'wizard step 1');
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('heading', { name: 'Step 2 of 4: Plan' }).waitFor();
+      await page.getByLabel(/Professional/).check();
+      await page.getByRole('button', { name: 'Next' }).click();
+      const email = `lead-${suffix}@maple.test`;
+      await page.getByLabel('Name').fill('Dr Lead');
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill('short');
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByText('Use at least 10 characters').waitFor();
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('heading', { name: 'Step 4 of 4: Review' }).waitFor();
+      await assertAccessible(page, 'wizard review');
+      await screenshot(page, 'operator-onboard');
+      await page.getByRole('button', { name: 'Create practice' }).click();
+      // The API says the short name is taken: back on step 1, next to the field.
+      await page.getByRole('heading', { name: 'Step 1 of 4: Practice' }).waitFor();
+      await page.getByText('Another practice already uses this short name').waitFor();
+      const slug = `maple-${suffix}`;
+      await page.getByLabel('Short name').fill(slug);
+      for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('button', { name: 'Create practice' }).click();
+      await page.getByRole('heading', { name: `Maple Family Clinic ${suffix} is ready` }).waitFor();
+      const url = await page.getByRole('link', { name: /\/login$/ }).textContent();
+      assert.equal(url, `${web.practiceUrl(slug)}/login`);
+
+      const login = await staffLogin(slug, email);
+      assert.equal(login.statusCode, 200, login.body);
+      assert.equal(login.json().tenant.name, `Maple Family Clinic ${suffix}`);
+      const tenant = await web.services.tenants.bySlug(slug);
+      assert.equal(tenant?.tier, 'schema');
+      assert.equal(tenant?.plan, 'professional');
+      web.adoptTenant(tenant!.id);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("a practice's health page; suspending locks its staff out and reactivating lets them in", async () => {
+    const tenant = await web.createTenant();
+    await web.api(tenant, tenant.adminToken, { method: 'POST', url: '/api/patients', payload: { firstName: 'Ada', lastName: 'Stone', dateOfBirth: '1980-01-02' } });
+    const { context, page, errors } = await newPage(browser);
+    try {
+      await signInOperator(page);
+      await page.goto(`${web.baseUrl}/operator/tenants/${tenant.slug}`);
+      await page.getByRole('heading', { name: `Practice ${tenant.slug}`, level: 1 }).waitFor();
+      const usage = page.getByRole('region', { name: 'Usage' });
+      assert.match((await usage.textContent()) ?? '', /Patients1Active staff1 of \d+ seats/);
+      assert.match((await page.getByRole('region', { name: 'Health' }).textContent()) ?? '', /Healthy.*up to date/);
+      await assertAccessible(page, 'operator tenant page');
+      await screenshot(page, 'operator-tenant');
+
+      await page.getByRole('button', { name: 'Suspend…' }).click();
+      const dialog = page.getByRole('dialog', { name: `Suspend Practice ${tenant.slug}?` });
+      await dialog.getByLabel(/Reason/).fill('Unpaid invoices');
+      await dialog.getByRole('button', { name: 'Suspend practice' }).click();
+      await page.getByText('Suspended. Its staff cannot sign in').waitFor();
+      const refused = await staffLogin(tenant.slug, tenant.adminEmail);
+      assert.equal(refused.statusCode, 403);
+      assert.equal(refused.json().code, 'tenant_suspended');
+
+      await page.getByRole('button', { name: 'Reactivate…' }).click();
+      await page.getByRole('dialog', { name: /Reactivate/ }).getByRole('button', { name: 'Reactivate practice' }).click();
+      await page.getByRole('button', { name: 'Suspend…' }).waitFor();
+      assert.equal((await staffLogin(tenant.slug, tenant.adminEmail)).statusCode, 200);
+
+      // Plan change from the page.
+      await page.getByLabel('Plan', { exact: true }).selectOption('starter');
+      await page.getByRole('button', { name: 'Change plan' }).click();
+      await page.getByRole('status').filter({ hasText: 'Moved to the Starter plan' }).waitFor();
+      assert.equal((await web.services.tenants.bySlug(tenant.slug))?.plan, 'starter');
+
+      // Deleting needs the slug typed.
+      await page.getByRole('button', { name: 'Delete…' }).click();
+      const del = page.getByRole('dialog', { name: /Delete/ });
+      assert.equal(await del.getByRole('button', { name: 'Delete for ever' }).isDisabled(), true);
+      await del.getByRole('button', { name: 'Cancel' }).click();
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('at 375 px the practices list fits the screen (the table scrolls inside its frame)', async () => {
+    const { context, page } = await newPage(browser, PHONE);
+    try {
+      await signInOperator(page);
+      await page.getByRole('table').waitFor();
+      assert.equal(await overflowsHorizontally(page), false);
+      await assertAccessible(page, 'operator tenants at 375 px');
+    } finally {
+      await context.close();
+    }
+  });
+});
