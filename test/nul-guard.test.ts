@@ -86,3 +86,18 @@ test('dates and instants in the year 0000 (valid by format, impossible for Postg
   assert.equal(note.statusCode, 201, note.body);
   assert.equal(note.json().preferredName, '0000-12-31 Jo');
 });
+
+test('dates in the year 9999 (a day later has no ISO form PostgreSQL reads) answer 400 naming the field', async () => {
+  for (const [url, field] of [
+    ['/api/appointments?from=9999-12-30T00:00:00Z&to=9999-12-31T00:00:00Z', 'from'],
+    ['/api/billing/ar-aging?asOf=9999-12-31', 'asOf'],
+    ['/api/scheduling/slots?typeId=01900000-0000-7000-8000-000000000001&locationId=01900000-0000-7000-8000-000000000002&from=9999-12-31&to=9999-12-31', 'from'],
+  ] as const) {
+    const res = await staffCall(t, tenant, 'GET', url);
+    assert.equal(res.statusCode, 400, `${url}: ${res.body}`);
+    assert.equal(res.json().errors[0].field, field);
+  }
+  // The year before is fine.
+  const late = await staffCall(t, tenant, 'GET', '/api/billing/ar-aging?asOf=9998-12-31');
+  assert.equal(late.statusCode, 200, late.body);
+});

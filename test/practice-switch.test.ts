@@ -14,8 +14,15 @@ after(async () => {
 });
 
 const practices = (token: string) => t.app.inject({ method: 'GET', url: '/auth/practices', headers: { authorization: `Bearer ${token}` } });
-const switchTo = (token: string, tenant: string) =>
-  t.app.inject({ method: 'POST', url: '/auth/switch', headers: { authorization: `Bearer ${token}` }, payload: { tenant } });
+/** The refresh token of each session the tests made, by its access token (a switch hands it over). */
+const refreshOf = new Map<string, string>();
+async function newTenant(tier?: 'pooled' | 'schema'): Promise<TestTenant> {
+  const tenant = await t.createTenant(tier);
+  refreshOf.set(tenant.adminToken, tenant.refreshToken);
+  return tenant;
+}
+const switchTo = (token: string, tenant: string, refreshToken = refreshOf.get(token) ?? 'none') =>
+  t.app.inject({ method: 'POST', url: '/auth/switch', headers: { authorization: `Bearer ${token}` }, payload: { tenant, refreshToken } });
 
 /** Makes A's admin also a front-desk member of B (the same identity, linked by email). */
 async function shareAdmin(a: TestTenant, b: TestTenant): Promise<string> {
@@ -25,8 +32,8 @@ async function shareAdmin(a: TestTenant, b: TestTenant): Promise<string> {
 }
 
 test('a person in two practices lists both and switches; the new tokens open only the other practice', async () => {
-  const a = await t.createTenant();
-  const b = await t.createTenant('schema');
+  const a = await newTenant();
+  const b = await newTenant('schema');
   await shareAdmin(a, b);
 
   const listed = await practices(a.adminToken);
@@ -58,8 +65,8 @@ test('a person in two practices lists both and switches; the new tokens open onl
 });
 
 test('a practice the person is not in answers exactly like one that does not exist', async () => {
-  const a = await t.createTenant();
-  const c = await t.createTenant();
+  const a = await newTenant();
+  const c = await newTenant();
   const notMember = await switchTo(a.adminToken, c.slug);
   const missing = await switchTo(a.adminToken, 'no-such-practice-x');
   for (const res of [notMember, missing]) {
@@ -71,8 +78,8 @@ test('a practice the person is not in answers exactly like one that does not exi
 });
 
 test('a disabled member cannot switch in, and a suspended practice is closed', async () => {
-  const a = await t.createTenant();
-  const b = await t.createTenant();
+  const a = await newTenant();
+  const b = await newTenant();
   const userId = await shareAdmin(a, b);
   const disabled = await t.api(b, b.adminToken, { method: 'POST', url: `/api/staff/${userId}/disable` });
   assert.equal(disabled.statusCode, 200, disabled.body);
@@ -91,8 +98,8 @@ test('a disabled member cannot switch in, and a suspended practice is closed', a
 });
 
 test("a session that no longer stands where it was issued cannot open another practice", async () => {
-  const a = await t.createTenant();
-  const b = await t.createTenant();
+  const a = await newTenant();
+  const b = await newTenant();
   await shareAdmin(b, a); // B's admin is also staff of A
   const bAdminInA = (await t.api(a, a.adminToken, { method: 'GET', url: '/api/staff' })).json().items.find((s: { email: string }) => s.email === b.adminEmail);
   // Disabled in B (by a second B admin: nobody disables themselves), B's token must not open A.
@@ -109,14 +116,42 @@ test("a session that no longer stands where it was issued cannot open another pr
 });
 
 test('no token, an operator token or a bad body are refused', async () => {
-  const a = await t.createTenant();
+  const a = await newTenant();
   const none = await t.app.inject({ method: 'GET', url: '/auth/practices' });
   assert.equal(none.statusCode, 401);
   assert.equal(none.json().code, 'token_missing');
   const operator = await switchTo(await t.operatorToken(), a.slug);
   assert.equal(operator.statusCode, 401);
   assert.equal(operator.json().code, 'token_invalid');
-  const bad = await t.app.inject({ method: 'POST', url: '/auth/switch', headers: { authorization: `Bearer ${a.adminToken}` }, payload: { tenant: '' } });
+  const bad = await t.app.inject({ method: 'POST', url: '/auth/switch', headers: { authorization: `Bearer ${a.adminToken}` }, payload: { tenant: '', refreshToken: a.refreshToken } });
   assert.equal(bad.statusCode, 400);
-  assert.equal(bad.json().errors[0].field, 'tenant');
+  assert.deepEqual(bad.json().errors.map((e: { field: string }) => e.field), ['tenant']);
+});
+
+test('the session being left hands over its refresh token: an access token alone mints nothing, and the old session ends', async () => {
+  const a = await newTenant();
+  const b = await newTenant();
+  await shareAdmin(a, b);
+  const other = await t.app.inject({ method: 'POST', url: '/auth/login', payload: { tenant: a.slug, email: a.adminEmail, password: 'correct-horse-battery' } });
+  assert.equal(other.statusCode, 200, other.body);
+  // Someone else's refresh token, or a made-up one, is refused, and nothing is spent.
+  for (const refreshToken of [b.refreshToken, 'made-up-token']) {
+    const res = await switchTo(a.adminToken, b.slug, refreshToken);
+    assert.equal(res.statusCode, 401, res.body);
+    assert.equal(res.json().code, 'refresh_token_invalid');
+  }
+  // The practice one is signed in to is not a switch.
+  const same = await switchTo(a.adminToken, a.slug);
+  assert.equal(same.statusCode, 400, same.body);
+  assert.equal(same.json().errors[0].field, 'tenant');
+  // The real one works once; the session left behind is over (its refresh token is revoked).
+  assert.equal((await switchTo(a.adminToken, b.slug)).statusCode, 200);
+  const again = await switchTo(a.adminToken, b.slug);
+  assert.equal(again.statusCode, 401);
+  assert.equal(again.json().code, 'refresh_token_invalid');
+  const oldRefresh = await t.app.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken: a.refreshToken } });
+  assert.equal(oldRefresh.statusCode, 401);
+  // The unrelated second session was not touched.
+  const otherRefresh = await t.app.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken: other.json().refreshToken } });
+  assert.equal(otherRefresh.statusCode, 200, otherRefresh.body);
 });

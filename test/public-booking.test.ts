@@ -7,6 +7,8 @@ import { DateTime } from 'luxon';
 import { startTestApp, type TestApp, type TestTenant } from './support/harness.ts';
 import { insertAppointmentType, insertLocation, insertProvider, setPracticeRules, tenantRef, WEEKDAYS_9_TO_5 } from './support/scheduling-fixtures.ts';
 import { withTenant, type TenantRef } from '../src/tenancy/tenant-db.ts';
+import { setFeature } from './support/plan-fixtures.ts';
+import { ONLINE_BOOKINGS_PER_EMAIL_DAY } from '../src/domain/online-booking/online-booking-service.ts';
 
 let t: TestApp;
 before(async () => {
@@ -309,4 +311,72 @@ test("another practice's slug never reaches this practice's types, slots, patien
   // B's patient with the same details as A's is B's own: A's record is not matched across practices.
   const bPatients = await t.api(b.tenant, b.tenant.adminToken, { method: 'GET', url: '/api/patients?q=Kraus' });
   assert.equal(bPatients.json().items.length, 0);
+});
+
+test('with online booking out of the plan no new bookings are taken, but booked patients can still see and cancel', async () => {
+  const w = await world();
+  const booked = await bookOk(w, at(2, 11));
+  await setFeature(t, w.tenant, 'online_booking', false);
+  const refused = [
+    await t.app.inject({ method: 'GET', url: `/public/practices/${w.tenant.slug}/booking` }),
+    await t.app.inject({ method: 'GET', url: `/public/practices/${w.tenant.slug}/slots`, query: { typeId: w.typeId, date: at(2).toISODate()! } }),
+    await book(w, { typeId: w.typeId, providerId: w.providerId, locationId: w.locationId, start: iso(at(2, 14)), patient: person({ email: 'later@example.test' }) }),
+  ];
+  for (const res of refused) {
+    assert.equal(res.statusCode, 403, res.body);
+    assert.equal(res.json().code, 'feature_not_in_plan');
+  }
+  const token = tokenOf(booked.manageUrl);
+  assert.equal((await t.app.inject({ method: 'GET', url: `/public/appointments/${w.tenant.slug}/${token}` })).statusCode, 200);
+  const cancel = await t.app.inject({ method: 'POST', url: `/public/appointments/${w.tenant.slug}/${token}/cancel` });
+  assert.equal(cancel.statusCode, 200, cancel.body);
+  assert.equal(cancel.json().status, 'cancelled');
+});
+
+test('online answers never depend on the stored record: a known patient at the open-appointment cap books like a stranger', async () => {
+  const w = await world('pooled', { maxOpenPerPatient: 1 });
+  // Lena is a patient with one open appointment: at the practice's cap.
+  await bookOk(w, at(2, 9));
+  // Booking again as Lena answers exactly as for someone new; a 409 naming her count would tell
+  // anyone who knows her email and birthday that she is a patient here.
+  const again = await book(w, { typeId: w.typeId, providerId: w.providerId, locationId: w.locationId, start: iso(at(2, 13)), patient: person() });
+  const stranger = await book(w, { typeId: w.typeId, providerId: w.providerId, locationId: w.locationId, start: iso(at(2, 15)), patient: person({ email: 'new@example.test', firstName: 'Nora' }) });
+  assert.equal(again.statusCode, 201, again.body);
+  assert.equal(stranger.statusCode, 201, stranger.body);
+  assert.deepEqual(Object.keys(again.json()).sort(), Object.keys(stranger.json()).sort());
+  // Staff booking still applies the cap (Lena now has two, above it).
+  const lena = (await staffAppointments(w, at(2))).find((a) => DateTime.fromISO(a.start).toMillis() === at(2, 9).toMillis())!;
+  const staff = await t.api(w.tenant, w.tenant.adminToken, {
+    method: 'POST',
+    url: '/api/appointments',
+    payload: { patientId: lena.patientId, typeId: w.typeId, providerId: w.providerId, locationId: w.locationId, start: iso(at(3, 10)) },
+  });
+  assert.equal(staff.statusCode, 409, staff.body);
+  assert.equal(staff.json().rule, 'max_open_per_patient');
+});
+
+test('dates at the edges of the calendar answer 400 or an empty list, never a 500', async () => {
+  const w = await world();
+  for (const date of ['0001-01-01', '1000-06-15', '9999-12-31']) {
+    const res = await t.app.inject({ method: 'GET', url: `/public/practices/${w.tenant.slug}/slots`, query: { typeId: w.typeId, date } });
+    assert.ok(res.statusCode === 400 || (res.statusCode === 200 && res.json().items.length === 0), `${date}: ${res.statusCode} ${res.body}`);
+  }
+  for (const start of ['0001-01-01T09:00:00Z', '9999-12-31T09:00:00Z']) {
+    const res = await book(w, { typeId: w.typeId, providerId: w.providerId, locationId: w.locationId, start, patient: person() });
+    assert.ok(res.statusCode === 400 || res.statusCode === 409, `${start}: ${res.statusCode} ${res.body}`);
+  }
+});
+
+test('one email cannot book more than a few times a day online: 429 with Retry-After, nothing booked', async () => {
+  const w = await world();
+  for (let i = 0; i < ONLINE_BOOKINGS_PER_EMAIL_DAY; i++) {
+    const res = await book(w, { typeId: w.typeId, providerId: w.providerId, locationId: w.locationId, start: iso(at(2, 9 + i)), patient: person({ email: 'busy@example.test' }) });
+    assert.equal(res.statusCode, 201, res.body);
+  }
+  const before = (await staffAppointments(w, at(2))).length;
+  const over = await book(w, { typeId: w.typeId, providerId: w.providerId, locationId: w.locationId, start: iso(at(2, 15)), patient: person({ email: 'BUSY@example.test' }) });
+  assert.equal(over.statusCode, 429, over.body);
+  assert.equal(over.json().code, 'rate_limited');
+  assert.ok(Number(over.headers['retry-after']) > 0);
+  assert.equal((await staffAppointments(w, at(2))).length, before);
 });

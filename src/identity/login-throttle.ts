@@ -43,3 +43,21 @@ export async function recordFailure(tx: Tx, keys: { account: string; address: st
 export async function clearAccount(tx: Tx, accountKey: string): Promise<void> {
   await tx.query('delete from login_failures where key = $1', [accountKey]);
 }
+
+/**
+ * Counts one request against `key` in these shared windowed counters (any scope, by key prefix) and
+ * answers the count in the current window and the seconds it has left. The caller's transaction
+ * must commit even when it then refuses the request, so the refusal counts too.
+ */
+export async function countInWindow(tx: Tx, key: string, windowSeconds: number): Promise<{ count: number; wait: number }> {
+  const res = await tx.query<{ failures: number; wait: number }>(
+    `insert into login_failures (key, window_started_at, failures) values ($1, now(), 1)
+     on conflict (key) do update set
+       failures = case when login_failures.window_started_at <= now() - make_interval(secs => $2) then 1 else login_failures.failures + 1 end,
+       window_started_at = case when login_failures.window_started_at <= now() - make_interval(secs => $2) then now() else login_failures.window_started_at end
+     returning failures, ceil(extract(epoch from window_started_at + make_interval(secs => $2) - now()))::int as wait`,
+    [key, windowSeconds],
+  );
+  const row = res.rows[0]!;
+  return { count: row.failures, wait: Math.max(1, row.wait) };
+}

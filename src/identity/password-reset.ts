@@ -18,7 +18,7 @@ import { tenantContext } from '../tenancy/tenant-context.ts';
 import { recordAudit } from '../domain/audit/audit-log.ts';
 import { queueTemplatedEmail } from '../domain/messaging/templated-email.ts';
 import { hashPassword } from './password.ts';
-import { throttleKeys } from './login-throttle.ts';
+import { countInWindow, throttleKeys } from './login-throttle.ts';
 
 export const PASSWORD_RESET_JOB = 'auth.password_reset';
 export const RESET_TOKEN_MINUTES = 30;
@@ -30,22 +30,8 @@ export const RESET_WINDOW_SECONDS = 15 * 60;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
 
-/**
- * Counts one request against `key` in the shared windowed counters (the table sign-in throttling
- * uses, under a `reset:` prefix) and returns the count in the current window and its seconds left.
- */
-async function countRequest(tx: Tx, key: string): Promise<{ count: number; wait: number }> {
-  const res = await tx.query<{ failures: number; wait: number }>(
-    `insert into login_failures (key, window_started_at, failures) values ($1, now(), 1)
-     on conflict (key) do update set
-       failures = case when login_failures.window_started_at <= now() - make_interval(secs => $2) then 1 else login_failures.failures + 1 end,
-       window_started_at = case when login_failures.window_started_at <= now() - make_interval(secs => $2) then now() else login_failures.window_started_at end
-     returning failures, ceil(extract(epoch from window_started_at + make_interval(secs => $2) - now()))::int as wait`,
-    [key, RESET_WINDOW_SECONDS],
-  );
-  const row = res.rows[0]!;
-  return { count: row.failures, wait: Math.max(1, row.wait) };
-}
+/** One reset request counted in the shared windowed counters (under a `reset:` prefix). */
+const countRequest = (tx: Tx, key: string) => countInWindow(tx, key, RESET_WINDOW_SECONDS);
 
 /**
  * Accepts a reset request for `email` at the practice `tenant` (null: no such practice). Throws

@@ -10,10 +10,10 @@
 import type { Database } from '../db/database.ts';
 import { asPlatform, withTenant } from '../tenancy/tenant-db.ts';
 import { tenantContext } from '../tenancy/tenant-context.ts';
-import { AppError } from '../errors/catalogue.ts';
+import { AppError, validationError } from '../errors/catalogue.ts';
 import { recordAudit } from '../domain/audit/audit-log.ts';
 import { signAccessToken, type TenantClaims } from './access-tokens.ts';
-import { issueRefreshToken } from './refresh-tokens.ts';
+import { issueRefreshToken, spendSessionToken } from './refresh-tokens.ts';
 import { currentRoles, type AuthDeps, type StaffSession } from './auth-service.ts';
 
 export interface PracticeChoice {
@@ -52,7 +52,13 @@ export async function listMyPractices(db: Database, claims: TenantClaims): Promi
 }
 
 /** A new session in the practice `slug` for the token's person; audited in that practice. */
-export async function switchPractice(deps: AuthDeps, claims: TenantClaims, slug: string, meta: { requestId: string; ip: string }): Promise<StaffSession> {
+export async function switchPractice(
+  deps: AuthDeps,
+  claims: TenantClaims,
+  slug: string,
+  currentRefreshToken: string,
+  meta: { requestId: string; ip: string },
+): Promise<StaffSession> {
   await requireStandingSession(deps.db, claims);
   const notYours = () => new AppError('tenant_not_found', `You are not staff of a practice named "${slug}"`);
   const tenant = await deps.tenants.bySlug(slug);
@@ -65,11 +71,18 @@ export async function switchPractice(deps: AuthDeps, claims: TenantClaims, slug:
     return res.rows[0];
   });
   if (!user) throw notYours();
+  if (tenant.id === claims.tid) throw validationError([{ field: 'tenant', message: 'is the practice you are signed in to' }]);
   if (tenant.status === 'suspended') throw new AppError('tenant_suspended');
   if (user.member !== 'active') throw new AppError('membership_inactive');
   const roles = await currentRoles(deps.db, tenant, user.id);
+  // The caller hands over a live refresh token of theirs in this practice (the web app sends its
+  // session's), which is spent with its family: an access token alone (a stolen one, say) cannot
+  // mint a fresh 30-day session, and the session being left ends with the switch.
+  const refreshToken = await asPlatform(deps.db, async (tx) => {
+    if (!(await spendSessionToken(tx, currentRefreshToken, { subjectId: claims.sub, tenantId: claims.tid }))) throw new AppError('refresh_token_invalid');
+    return issueRefreshToken(tx, { audience: 'tenant', subjectId: user.id, tenantId: tenant.id }, deps.refreshTtl);
+  });
   const accessToken = await signAccessToken(deps.keys, { aud: 'tenant', sub: user.id, tid: tenant.id, roles }, deps.accessTtl);
-  const refreshToken = await asPlatform(deps.db, (tx) => issueRefreshToken(tx, { audience: 'tenant', subjectId: user.id, tenantId: tenant.id }, deps.refreshTtl));
   const ctx = tenantContext(deps.db, { tenant, actor: { kind: 'user', id: user.id }, requestId: meta.requestId, ip: meta.ip });
   // The practice switched to records the sign-in; which practice they came from is not its business.
   await withTenant(deps.db, tenant, (tx) => recordAudit(tx, ctx, { action: 'user.practice_switch', resourceType: 'user', resourceId: user.id }));

@@ -44,15 +44,20 @@ interface TokenRow {
   revoked: boolean;
 }
 
-/** Spends a refresh token and issues its successor in the same family. */
-export async function rotateRefreshToken(tx: Tx, token: string, audience: Audience, ttlSeconds: number): Promise<RotateResult> {
+/** The row of `token`, locked for the rest of the transaction (undefined when unknown). */
+async function lockToken(tx: Tx, token: string): Promise<TokenRow | undefined> {
   const found = await tx.query<TokenRow>(
     `select id, family_id, audience, subject_id, tenant_id, expires_at < now() as expired,
             used_at is not null as used, revoked_at is not null as revoked
        from refresh_tokens where token_hash = $1 for update`,
     [hashToken(token)],
   );
-  const row = found.rows[0];
+  return found.rows[0];
+}
+
+/** Spends a refresh token and issues its successor in the same family. */
+export async function rotateRefreshToken(tx: Tx, token: string, audience: Audience, ttlSeconds: number): Promise<RotateResult> {
+  const row = await lockToken(tx, token);
   if (!row || row.audience !== audience || row.expired || row.revoked) return { kind: 'invalid' };
   if (row.used) {
     await revokeFamily(tx, row.family_id);
@@ -73,6 +78,19 @@ export async function revokeByToken(tx: Tx, token: string): Promise<boolean> {
   const res = await tx.query<{ family_id: string }>('select family_id from refresh_tokens where token_hash = $1', [hashToken(token)]);
   const row = res.rows[0];
   if (!row) return false;
+  await revokeFamily(tx, row.family_id);
+  return true;
+}
+
+/**
+ * Spends the refresh token of the session being left (a practice switch): it must be live and
+ * belong to `subjectId` in `tenantId`; its whole family is revoked, so the old session ends with
+ * the switch. Answers false (nothing changed) for anything else.
+ */
+export async function spendSessionToken(tx: Tx, token: string, expect: { subjectId: string; tenantId: string }): Promise<boolean> {
+  const row = await lockToken(tx, token);
+  if (!row || row.audience !== 'tenant' || row.expired || row.used || row.revoked) return false;
+  if (row.subject_id !== expect.subjectId || row.tenant_id !== expect.tenantId) return false;
   await revokeFamily(tx, row.family_id);
   return true;
 }

@@ -73,7 +73,7 @@ export async function measureTenantUsage(db: Database, tenant: TenantRecord): Pr
               (select count(*)::int from staff_members where tenant_id = $1 and status = 'active') as active_staff,
               (select count(*)::int from appointments where tenant_id = $1 and starts_at >= now() - interval '30 days' and starts_at < now()) as appointments_30d,
               (select count(*)::int from invoices where tenant_id = $1 and kind = 'invoice') as invoices,
-              (select occurred_at from audit_events where tenant_id = $1 order by id desc limit 1) as last_activity_at`,
+              (select occurred_at from audit_events where tenant_id = $1 and action not like '%.read' order by id desc limit 1) as last_activity_at`,
       [tx.tenantId],
     );
     const bytes =

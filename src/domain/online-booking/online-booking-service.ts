@@ -5,9 +5,10 @@
  * cancellation is recorded as late where the practice flags them, refused where it refuses them).
  */
 import type { Database } from '../../db/database.ts';
-import { validationError } from '../../errors/catalogue.ts';
+import { AppError, validationError } from '../../errors/catalogue.ts';
+import { countInWindow } from '../../identity/login-throttle.ts';
 import { tenantContext, type TenantContext } from '../../tenancy/tenant-context.ts';
-import { withTenant, type TenantRef, type TenantTx } from '../../tenancy/tenant-db.ts';
+import { asPlatform, withTenant, type TenantRef, type TenantTx } from '../../tenancy/tenant-db.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { emitEvent } from '../webhooks/webhook-events.ts';
 import { bookIn, cancelIn } from '../scheduling/appointment-service.ts';
@@ -65,9 +66,30 @@ async function pickSlot(db: Database, tenant: TenantRef, input: OnlineBook, now:
  * transaction. The answer does not depend on whether the patient was already known.
  * @example await bookOnline(db, tenant, { typeId, start, providerId, locationId, patient }, { publicUrl, requestId, ip })
  */
+/** Online bookings one client address may make at one practice per hour, and one email per day. */
+export const ONLINE_BOOKINGS_PER_ADDRESS_HOUR = 20;
+export const ONLINE_BOOKINGS_PER_EMAIL_DAY = 5;
+
+/**
+ * Refuses a client that books too much (a script filling the calendar or creating patients): per
+ * address per practice per hour and per email per practice per day, counted in the control plane
+ * so the limit holds across processes. Counted before anything is checked, so refused and failed
+ * attempts count too.
+ */
+async function throttleOnlineBooking(db: Database, tenant: Practice, email: string, ip: string): Promise<void> {
+  const wait = await asPlatform(db, async (tx) => {
+    const address = await countInWindow(tx, `booking:ip:${tenant.id}:${ip}`, 3600);
+    if (address.count > ONLINE_BOOKINGS_PER_ADDRESS_HOUR) return address.wait;
+    const person = await countInWindow(tx, `booking:email:${tenant.id}:${email.trim().toLowerCase()}`, 86_400);
+    return person.count > ONLINE_BOOKINGS_PER_EMAIL_DAY ? person.wait : 0;
+  });
+  if (wait > 0) throw new AppError('rate_limited', `Too many online bookings; please try again in ${Math.ceil(wait / 60)} minutes or call the practice`, { retryAfterSeconds: wait });
+}
+
 export async function bookOnline(db: Database, tenant: Practice, input: OnlineBook, deps: PublicRequest & { publicUrl: string }): Promise<OnlineBooked> {
   const now = deps.now ?? new Date();
   checkOnlinePatient(input.patient);
+  await throttleOnlineBooking(db, tenant, input.patient.email, deps.ip);
   if (!parseIsoInstant(input.start)) throw validationError([{ field: 'start', message: 'is not a valid instant' }]);
   const place =
     input.providerId && input.locationId ? { providerId: input.providerId.toLowerCase(), locationId: input.locationId.toLowerCase() } : await pickSlot(db, tenant, input, now);
@@ -83,7 +105,7 @@ export async function bookOnline(db: Database, tenant: Practice, input: OnlineBo
     }
     const token = newManageToken();
     const url = manageUrl(deps.publicUrl, tenant.slug, token);
-    const booked = await bookIn(tx, ctx, { patientId: patient.id, typeId: type.id, providerId: place.providerId, locationId: place.locationId, start: input.start }, { manageUrl: url });
+    const booked = await bookIn(tx, ctx, { patientId: patient.id, typeId: type.id, providerId: place.providerId, locationId: place.locationId, start: input.start }, { manageUrl: url, anonymousPatient: true });
     await storeManageLink(tx, token, booked);
     const queued = await tx.query('select 1 from email_outbox where tenant_id = $1 and message_key like $2 limit 1', [tx.tenantId, `confirmation:${booked.id}:%`]);
     return { appointment: await managedView(tx, tenant, booked.id, now), manageUrl: url, email: queued.rowCount ? 'queued' : 'not_sent' };

@@ -66,11 +66,23 @@ export async function requireBookingReferences(tx: TenantTx, ids: { patientId: s
  * Books inside an open transaction (the idempotent path shares it with the stored response);
  * `seriesId` links the appointment to its recurring series; `manageUrl` (online bookings) goes into the confirmation.
  */
-export async function bookIn(tx: TenantTx, ctx: TenantContext, input: AppointmentBook, options: { seriesId?: string; manageUrl?: string } = {}): Promise<Appointment> {
+export async function bookIn(
+  tx: TenantTx,
+  ctx: TenantContext,
+  input: AppointmentBook,
+  options: { seriesId?: string; manageUrl?: string; anonymousPatient?: boolean } = {},
+): Promise<Appointment> {
   parseInstant(input.start, 'start');
   await requireBookingReferences(tx, input);
   const id = uuidv7();
-  const query = { typeId: input.typeId, providerId: input.providerId, locationId: input.locationId, start: input.start, patientId: input.patientId };
+  const query = {
+    typeId: input.typeId,
+    providerId: input.providerId,
+    locationId: input.locationId,
+    start: input.start,
+    patientId: input.patientId,
+    ...(options.anonymousPatient ? { anonymousPatient: true } : {}),
+  };
   const overridden = await placeAndWrite(tx, ctx, query, input.override, async (p) => {
     await tx.query(
       `insert into appointments (tenant_id, id, patient_id, provider_id, location_id, type_id, resource_id, starts_at, ends_at, blocked,

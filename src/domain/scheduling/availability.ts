@@ -24,6 +24,13 @@ export interface BookableQuery {
   patientId?: string;
   /** The appointment being rescheduled: it does not conflict with itself nor count towards caps. */
   excludeAppointmentId?: string;
+  /**
+   * A booking by someone who has not proven who they are (online, no login): the rules see only
+   * what they typed (their age from the date of birth they gave), never the stored record, so an
+   * answer cannot tell them whether that person is a patient, how many visits they have booked, or
+   * their recorded sex. The per-patient cap on open appointments is therefore not applied online.
+   */
+  anonymousPatient?: boolean;
   now?: Date;
 }
 
@@ -48,6 +55,9 @@ export async function checkBookable(tx: TenantTx, q: BookableQuery): Promise<Boo
   if (q.excludeAppointmentId !== undefined && !isUuid(q.excludeAppointmentId)) return { ok: false, rule: 'unknown_type', detail: 'No such appointment' };
   const start = parseIsoInstant(q.start);
   if (!start) return { ok: false, rule: 'slot_alignment', detail: 'The start is not an ISO 8601 time with an offset' };
+  // Centuries ago is simply in the past; the day arithmetic below would reach the year 0, which
+  // PostgreSQL has no date for.
+  if (start.getUTCFullYear() < 1000) return { ok: false, rule: 'min_notice', detail: 'The start is in the past' };
   // Any zone's local date is within a day of the UTC date.
   const utcDate = start.toISOString().slice(0, 10);
   const loaded = await loadAvailability(tx, {
@@ -80,14 +90,14 @@ export async function checkBookable(tx: TenantTx, q: BookableQuery): Promise<Boo
     ).rows[0];
     if (!row) return { ok: false, rule: 'unknown_type', detail: 'No such patient', rules };
     const zone = loaded.input.location.timeZone;
-    patient = { ageYears: ageOn(row.date_of_birth, localDateOf(start, zone)), sex: row.sex };
-    openCount = Number(row.open);
+    patient = { ageYears: ageOn(row.date_of_birth, localDateOf(start, zone)), sex: q.anonymousPatient ? null : row.sex };
+    openCount = q.anonymousPatient ? 0 : Number(row.open);
   }
 
   const input = { ...loaded.input, now, from: addDays(utcDate, -1), to: addDays(utcDate, 1) };
   const verdict = evaluateStart(input, q.providerId, start);
   if (!verdict.ok) return { ...verdict, rules };
-  if (q.patientId && rules.maxOpenPerPatient !== null && openCount >= rules.maxOpenPerPatient) {
+  if (q.patientId && !q.anonymousPatient && rules.maxOpenPerPatient !== null && openCount >= rules.maxOpenPerPatient) {
     return { ok: false, rule: 'max_open_per_patient', detail: `The patient already has ${openCount} upcoming appointments`, rules };
   }
   if (!bookingConditionHolds(rules.bookingCondition, conditionData(input, q.providerId, start, patient))) {

@@ -4,7 +4,9 @@
  * 500. This hook refuses it up front as 400 `validation_failed` naming the field, for every route.
  * Binary bodies (logo uploads arrive as a Buffer) are not text and are left alone.
  * Likewise a date or instant in the year 0000 passes JSON-schema `date`/`date-time` formats but does
- * not exist for PostgreSQL (there is no year 0): refused here for every field at once.
+ * not exist for PostgreSQL (there is no year 0): refused here for every field at once. So is the
+ * year 9999: a day range reaching past 9999-12-31 has no ISO form PostgreSQL reads, and no clinic
+ * plans that far ahead.
  */
 import type { FastifyRequest } from 'fastify';
 import { validationError } from '../../errors/catalogue.ts';
@@ -34,6 +36,7 @@ function findString(value: unknown, path: string, bad: (s: string) => boolean, d
 const hasNul = (s: string) => s.includes('\u0000');
 // Only whole ISO dates and instants: free text that merely starts with digits is left alone.
 const YEAR_ZERO = /^0000-\d{2}-\d{2}(?:[Tt ][0-9:.]+(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
+const YEAR_9999 = /^9999-\d{2}-\d{2}(?:[Tt ][0-9:.]+(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
 
 /** The JSON-ish path of the first string (value or key) holding a NUL, or null. */
 export function findNul(value: unknown, path: string): string | null {
@@ -46,5 +49,7 @@ export async function rejectNulCharacters(request: FastifyRequest): Promise<void
     if (field !== null) throw validationError([{ field: field || 'body', message: 'must not contain NUL (U+0000) characters' }]);
     const yearZero = findString(part, '', (v) => YEAR_ZERO.test(v));
     if (yearZero !== null) throw validationError([{ field: yearZero || 'body', message: 'is in the year 0000, which does not exist (the first year is 0001)' }]);
+    const yearLast = findString(part, '', (v) => YEAR_9999.test(v));
+    if (yearLast !== null) throw validationError([{ field: yearLast || 'body', message: 'is in the year 9999, past the last date handled (9998-12-31)' }]);
   }
 }

@@ -48,10 +48,18 @@ export function practiceSwitchRoutes(services: Services) {
         security: [{ staffToken: [] }],
         description:
           'Answers a new session (like sign-in) in the practice named, if the person is active staff there. A practice they do not belong to ' +
-          'answers 404 `tenant_not_found`, exactly like one that does not exist. The current session stays valid until signed out.',
-        body: Type.Object({ tenant: Type.String({ minLength: 1, maxLength: 40, description: 'Practice slug' }) }, { additionalProperties: false }),
+          'answers 404 `tenant_not_found`, exactly like one that does not exist. The current session hands over its refresh token, which is spent: ' +
+          'the session being left ends with the switch (401 `refresh_token_invalid` unless it is a live refresh token of this person in this practice). ' +
+          'Switching to the practice you are in is 400.',
+        body: Type.Object(
+          {
+            tenant: Type.String({ minLength: 1, maxLength: 40, description: 'Practice slug' }),
+            refreshToken: Type.String({ minLength: 1, maxLength: 200, description: 'The refresh token of the current session' }),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: StaffSession, ...problems(400, 401, 403, 404) },
       },
-    }, async (request) => switchPractice(services.auth, await claimsOf(request), request.body.tenant.toLowerCase(), { requestId: request.id, ip: request.ip }));
+    }, async (request) => switchPractice(services.auth, await claimsOf(request), request.body.tenant.toLowerCase(), request.body.refreshToken, { requestId: request.id, ip: request.ip }));
   };
 }

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Services } from '../../services.ts';
+import { requireFeature } from '../plugins/feature-gate.ts';
 import { AppError } from '../../errors/catalogue.ts';
 import { bookingOptions, publicSlots } from '../../domain/online-booking/booking-catalogue.ts';
 import { BookingOptions, ManageParams, ManagedAppointment, OnlineBook, OnlineBooked, PublicSlotList, PublicSlotQuery, SlugParams } from '../../domain/online-booking/booking-schemas.ts';
@@ -23,10 +24,17 @@ export function publicBookingRoutes(services: Services) {
   return async (app: FastifyInstance): Promise<void> => {
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
     // Unknown and suspended practices answer alike (404), as the public branding does.
-    const practiceOf = async (slug: string) => {
+    const activePractice = async (slug: string) => {
       const key = slug.toLowerCase();
       const tenant = SLUG_RE.test(key) ? await services.tenants.bySlug(key) : null;
       if (!tenant || tenant.status !== 'active') throw new AppError('not_found', 'No such practice');
+      return tenant;
+    };
+    // A practice whose plan (or operator override) leaves online booking out takes no new bookings;
+    // links to appointments already booked keep working, so patients can still see and cancel them.
+    const practiceOf = async (slug: string) => {
+      const tenant = await activePractice(slug);
+      requireFeature(tenant, 'online_booking', 'patient');
       return tenant;
     };
     const requestOf = (request: { id: string; ip: string }) => ({ requestId: request.id, ip: request.ip });
@@ -77,7 +85,7 @@ export function publicBookingRoutes(services: Services) {
         params: ManageParams,
         response: { 200: ManagedAppointment, ...problems(400, 404, 410) },
       },
-    }, async (request) => viewManagedAppointment(services.db, await practiceOf(request.params.slug), request.params.token, requestOf(request)));
+    }, async (request) => viewManagedAppointment(services.db, await activePractice(request.params.slug), request.params.token, requestOf(request)));
 
     r.post('/public/appointments/:slug/:token/cancel', {
       // A bare POST (no body) is a plain cancellation.
@@ -92,6 +100,6 @@ export function publicBookingRoutes(services: Services) {
         body: CancelBody,
         response: { 200: ManagedAppointment, ...problems(400, 404, 409, 410) },
       },
-    }, async (request) => cancelManagedAppointment(services.db, await practiceOf(request.params.slug), request.params.token, request.body, requestOf(request)));
+    }, async (request) => cancelManagedAppointment(services.db, await activePractice(request.params.slug), request.params.token, request.body, requestOf(request)));
   };
 }

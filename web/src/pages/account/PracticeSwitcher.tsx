@@ -52,7 +52,8 @@ export function PracticeSwitcher() {
     }
     setBusy(true);
     try {
-      const res = await api.post<SwitchedSession>('/auth/switch', { tenant: chosen });
+      // The session being left hands over its refresh token; the server ends it with the switch.
+      const res = await api.post<SwitchedSession>('/auth/switch', { tenant: chosen, refreshToken: session?.refreshToken ?? '' });
       rememberPractice(res.tenant.slug);
       adopt({ accessToken: res.accessToken, refreshToken: res.refreshToken, slug: res.tenant.slug, practiceName: res.tenant.name, email: res.user.email, name: res.user.name });
       navigate('/dashboard');
