@@ -1,81 +1,69 @@
 /**
  * The tenancy layer's cost on the hot path: GET /api/patients/:id through the full stack (tenant
  * resolution, JWT, permissions, RLS transaction, audit insert) against a bare primary-key lookup
- * served by the same Fastify process over an identical pool, measured in the same run.
+ * served by the same Fastify process over an identical pool, measured in the same run. The full
+ * stack runs twice: as shipped (access served from the per-process cache, proved in the same
+ * message as the read: one round trip) and with the cache off (access loaded first: two).
  *
  *   DATABASE_URL=postgres://… node --import tsx bench/point-read.ts [seconds=8] [connections=32]
  *
- * The load generator runs in a worker thread and sends traffic to 127.0.0.1 only.
+ * The load generator runs in a worker thread and sends traffic to 127.0.0.1 only. Per-practice
+ * rate limits are raised (HEALTHTRACK_TENANT_LIMITS_SCALE=1000) so that they are not what is measured.
  */
-import { Worker } from 'node:worker_threads';
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { loadConfig } from '../src/config.ts';
-import { startServices } from '../src/services.ts';
 import { buildApp } from '../src/http/app.ts';
-import { createTenant } from '../src/platform/tenant-provisioning.ts';
-import { tenantContext } from '../src/tenancy/tenant-context.ts';
-import { createPatient } from '../src/domain/patients/patient-service.ts';
+import { startBenchServer } from './lib/server.ts';
+import { createBenchClinic } from './lib/clinics.ts';
+import { runWorker } from './lib/worker.ts';
+import type { HammerInput, HammerReport } from './lib/hammer-types.ts';
+import { formatLatency, numberArg, ratio, summarize } from './lib/stats.ts';
 
-const seconds = Number(process.argv[2] ?? 8);
-const connections = Number(process.argv[3] ?? 32);
-const config = loadConfig({ ...process.env, HEALTHTRACK_DEMO: '0', LOG_LEVEL: 'warn' });
-if (!config.databaseUrl) throw new Error('Set DATABASE_URL: this benchmark measures PostgreSQL round trips');
-const services = await startServices(config);
-const app = await buildApp(services, { logger: false });
+const seconds = numberArg(0, 'BENCH_SECONDS', 8);
+const connections = numberArg(1, 'BENCH_CONNECTIONS', 32);
+const patients = numberArg(2, 'BENCH_PATIENTS', 200);
+if (!process.env.DATABASE_URL) throw new Error('Set DATABASE_URL: this benchmark measures PostgreSQL round trips');
 
-const bare = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize });
-app.get('/bench/bare/:id', { schema: { hide: true } }, async (request) => {
-  const { id } = request.params as { id: string };
-  const res = await bare.query('select * from pool.patients where tenant_id = $1 and id = $2', [tenantId, id]);
-  return res.rows[0];
+let bare: pg.Pool | undefined;
+let tenantId = '';
+const server = await startBenchServer({ HEALTHTRACK_TENANT_LIMITS_SCALE: process.env.HEALTHTRACK_TENANT_LIMITS_SCALE ?? '1000' }, (app, config) => {
+  bare = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize });
+  app.get('/bench/bare/:id', { schema: { hide: true } }, async (request) => {
+    const { id } = request.params as { id: string };
+    const res = await bare!.query('select * from pool.patients where tenant_id = $1 and id = $2', [tenantId, id]);
+    return res.rows[0];
+  });
 });
-await app.listen({ host: '127.0.0.1', port: 0 });
-const port = (app.server.address() as { port: number }).port;
+// The same services (one runtime pool) behind a second app whose access cache is off.
+const uncached = await buildApp({ ...server.services, config: { ...server.services.config, accessCacheSize: 0 } }, { logger: false });
+await uncached.listen({ host: '127.0.0.1', port: 0 });
+const uncachedPort = (uncached.server.address() as { port: number }).port;
 
-const slug = `bench-${randomBytes(4).toString('hex')}`;
-const { tenant } = await createTenant(services.db, { slug, name: 'Bench', tier: 'pooled', admin: { email: `a@${slug}.test`, password: 'bench-password-1', name: 'A' } });
-const tenantId = tenant.id;
-const ctx = tenantContext(services.db, { tenant, actor: { kind: 'system', id: null } });
-const ids: string[] = [];
-for (let i = 0; i < 200; i++) ids.push((await createPatient(ctx, { firstName: `F${i}`, lastName: `L${i}`, dateOfBirth: '1980-01-01' })).id);
-const login = await app.inject({ method: 'POST', url: '/auth/login', payload: { tenant: slug, email: `a@${slug}.test`, password: 'bench-password-1' } });
-const token = login.json().accessToken as string;
+try {
+  const clinic = await createBenchClinic(server.services, patients);
+  tenantId = (await server.services.tenants.bySlug(clinic.slug))!.id;
+  const auth = { authorization: `Bearer ${clinic.token}`, 'x-tenant': clinic.slug };
 
-async function run(label: string, path: (id: string) => string, headers: Record<string, string>) {
-  const code = `
-    const { workerData, parentPort } = require('node:worker_threads');
-    const { port, paths, headers, seconds, connections } = workerData;
-    const lat = []; let errors = 0; let done = 0;
-    const end = Date.now() + seconds * 1000;
-    async function loop(k) {
-      let i = k;
-      while (Date.now() < end) {
-        const t0 = performance.now();
-        const res = await fetch('http://127.0.0.1:' + port + paths[i++ % paths.length], { headers });
-        await res.arrayBuffer();
-        if (res.status !== 200) errors++;
-        lat.push(performance.now() - t0); done++;
-      }
-    }
-    Promise.all(Array.from({ length: connections }, (_, k) => loop(k))).then(() => {
-      lat.sort((a, b) => a - b);
-      parentPort.postMessage({ done, errors, p50: lat[Math.floor(lat.length * 0.5)], p99: lat[Math.floor(lat.length * 0.99)] });
-    });`;
-  const worker = new Worker(code, { eval: true, workerData: { port, paths: ids.map(path), headers, seconds, connections } });
-  const result = await new Promise<{ done: number; errors: number; p50: number; p99: number }>((resolve) => worker.once('message', resolve));
-  await worker.terminate();
-  const rps = result.done / seconds;
-  console.log(`  ${label.padEnd(34)} ${rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms  errors ${result.errors}`);
-  return rps;
+  async function run(label: string, port: number, paths: string[], headers: Record<string, string>): Promise<number> {
+    const input: HammerInput = { port, paths, headers, seconds, connections };
+    const r = await runWorker<HammerReport>(new URL('./lib/hammer.ts', import.meta.url), input);
+    const rps = r.ok / seconds;
+    const other = Object.entries(r.failures).map(([k, v]) => `${k}: ${v}`).join(', ');
+    console.log(`  ${label.padEnd(44)} ${rps.toFixed(0).padStart(6)} req/s  ${formatLatency(summarize(r.latencies))}  errors ${r.failed}${other ? ` (${other})` : ''}`);
+    return rps;
+  }
+
+  const patientPaths = clinic.patientIds.map((id) => `/api/patients/${id}`);
+  console.log(`Point read, ${connections} connections, ${seconds} s each, PostgreSQL, pool ${server.services.config.poolSize}`);
+  await run('warm-up (full stack)', server.port, patientPaths, auth);
+  const base = await run('bare PK lookup (baseline)', server.port, clinic.patientIds.map((id) => `/bench/bare/${id}`), {});
+  const me = await run('auth only: GET /api/me', server.port, ['/api/me'], auth);
+  const before = await run('full stack, access cache off (2 round trips)', uncachedPort, patientPaths, auth);
+  const full = await run('full stack GET /api/patients/:id', server.port, patientPaths, auth);
+  console.log(`  ratio auth only/bare: ${ratio(me, base)}`);
+  console.log(`  ratio full/bare, access cache off: ${ratio(before, base)}`);
+  console.log(`  ratio full/bare: ${ratio(full, base)}`);
+} finally {
+  await uncached.close();
+  await server.close();
+  await bare?.end();
 }
-
-console.log(`Point read, ${connections} connections, ${seconds} s each, PostgreSQL, pool ${config.poolSize}`);
-await run('warm-up (full stack)', (id) => `/api/patients/${id}`, { authorization: `Bearer ${token}`, 'x-tenant': slug });
-const base = await run('bare PK lookup (baseline)', (id) => `/bench/bare/${id}`, {});
-await run('auth only: GET /api/me', () => `/api/me`, { authorization: `Bearer ${token}`, 'x-tenant': slug });
-const full = await run('full stack GET /api/patients/:id', (id) => `/api/patients/${id}`, { authorization: `Bearer ${token}`, 'x-tenant': slug });
-console.log(`  ratio full/bare: ${(full / base).toFixed(2)}x`);
-await app.close();
-await bare.end();
-await services.close();

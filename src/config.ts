@@ -1,6 +1,9 @@
 /** Runtime configuration, read once from the environment with safe local defaults. */
 import path from 'node:path';
 import { availableParallelism } from 'node:os';
+import { costRatesFrom, type CostRates } from './platform/cost-rates.ts';
+import { monitoringConfig, type MonitoringConfig } from './observability/monitoring-config.ts';
+import { protectionConfig, type ProtectionConfig } from './infra/tenant-limits/protection-config.ts';
 
 export interface Config {
   readonly port: number;
@@ -9,6 +12,8 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   /** Optional separate login for the runtime role (production); else the owner URL + SET ROLE. */
   readonly runtimeDatabaseUrl: string | undefined;
+  /** PostgreSQL only: a read replica for the heavy reports (READ_DATABASE_URL); unset reads the primary. */
+  readonly readDatabaseUrl: string | undefined;
   readonly dataDir: string;
   readonly baseHost: string;
   readonly operatorEmail: string | undefined;
@@ -21,6 +26,17 @@ export interface Config {
   readonly signingKeyRotationDays: number;
   readonly logLevel: string;
   readonly poolSize: number;
+  /** Staff members whose access a process keeps to serve reads in one round trip (proved per request); 0 = off. */
+  readonly accessCacheSize: number;
+  /** PostgreSQL: longest wait for a new connection or a free pool slot before answering 503. */
+  readonly dbConnectTimeoutMs: number;
+  /**
+   * PostgreSQL: longest wait for one runtime statement's answer, which bounds a request on a database
+   * that went silent; unset, 5 s above the longest statement timeout (see services.ts).
+   */
+  readonly dbQueryTimeoutMs: number | undefined;
+  /** PostgreSQL: how long startup keeps retrying an unreachable database before giving up. */
+  readonly dbStartWaitMs: number;
   /** Run the background job runner (reminders, deliveries) in this process. */
   readonly jobs: boolean;
   /** SMTP transport (smtp://user:pass@host:port); unset keeps messages in the outbox (development). */
@@ -42,6 +58,14 @@ export interface Config {
   readonly workers: number;
   /** How long a shutdown waits for requests in flight. */
   readonly shutdownGraceMs: number;
+  /** How often usage counted in memory is added to the database (HEALTHTRACK_USAGE_FLUSH_MS). */
+  readonly usageFlushMs: number;
+  /** Prices of metered usage (HEALTHTRACK_COST_RATES, JSON; src/platform/cost-rates.ts). */
+  readonly costRates: CostRates;
+  /** Metrics access, tenant attribution and tracing (src/observability/monitoring-config.ts). */
+  readonly monitoring: MonitoringConfig;
+  /** Per-practice request limits, Redis and statement timeouts (src/infra/tenant-limits/protection-config.ts). */
+  readonly protection: ProtectionConfig;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -82,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '127.0.0.1',
     databaseUrl,
     runtimeDatabaseUrl: env.DATABASE_RUNTIME_URL || undefined,
+    readDatabaseUrl: env.READ_DATABASE_URL || undefined,
     dataDir: path.resolve(env.HEALTHTRACK_DATA_DIR || '.data/pglite'),
     baseHost: (env.HEALTHTRACK_BASE_HOST || 'localhost').toLowerCase(),
     operatorEmail: env.HEALTHTRACK_OPERATOR_EMAIL || undefined,
@@ -94,6 +119,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signingKeyRotationDays: intFrom(env.HEALTHTRACK_KEY_ROTATION_DAYS, 30, 'HEALTHTRACK_KEY_ROTATION_DAYS'),
     logLevel: env.LOG_LEVEL || 'info',
     poolSize: intFrom(env.HEALTHTRACK_POOL_SIZE, 10, 'HEALTHTRACK_POOL_SIZE'),
+    accessCacheSize: intFrom(env.HEALTHTRACK_ACCESS_CACHE_SIZE, 10_000, 'HEALTHTRACK_ACCESS_CACHE_SIZE'),
+    dbConnectTimeoutMs: intFrom(env.HEALTHTRACK_DB_CONNECT_TIMEOUT_MS, 5000, 'HEALTHTRACK_DB_CONNECT_TIMEOUT_MS'),
+    dbQueryTimeoutMs: env.HEALTHTRACK_DB_QUERY_TIMEOUT_MS ? intFrom(env.HEALTHTRACK_DB_QUERY_TIMEOUT_MS, 0, 'HEALTHTRACK_DB_QUERY_TIMEOUT_MS') : undefined,
+    dbStartWaitMs: intFrom(env.HEALTHTRACK_DB_START_WAIT_MS, 60_000, 'HEALTHTRACK_DB_START_WAIT_MS'),
     jobs: boolFrom(env.HEALTHTRACK_JOBS, true),
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.HEALTHTRACK_MAIL_FROM || 'HealthTrack <no-reply@healthtrack.local>',
@@ -105,5 +134,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDir: path.resolve(env.HEALTHTRACK_WEB_DIR || 'dist/web'),
     workers: workersFrom(env.HEALTHTRACK_WORKERS),
     shutdownGraceMs: intFrom(env.HEALTHTRACK_SHUTDOWN_GRACE_MS, 25_000, 'HEALTHTRACK_SHUTDOWN_GRACE_MS'),
+    usageFlushMs: intFrom(env.HEALTHTRACK_USAGE_FLUSH_MS, 10_000, 'HEALTHTRACK_USAGE_FLUSH_MS'),
+    costRates: costRatesFrom(env.HEALTHTRACK_COST_RATES),
+    monitoring: monitoringConfig(env),
+    protection: protectionConfig(env),
   };
 }

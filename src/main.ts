@@ -12,6 +12,8 @@ import { IsolationError } from './tenancy/isolation-check.ts';
 import { isWorker, runPrimary } from './cluster.ts';
 import { openDatabase } from './services.ts';
 import { migrateAll } from './db/migrator.ts';
+import { serveClusterMetrics } from './observability/cluster-metrics.ts';
+import { retryWhileUnavailable } from './db/availability.ts';
 
 function publicBase(config: Config): string {
   // Loopback is printed as "localhost": browsers resolve <practice>.localhost to it too.
@@ -21,7 +23,7 @@ function publicBase(config: Config): string {
 
 /** One serving process: the whole app, or one worker of a cluster. */
 async function serve(config: Config): Promise<void> {
-  const services = await startServices(config);
+  const services = await retryWhileUnavailable(() => startServices(config), { waitMs: config.dbStartWaitMs });
   if (config.demo) await seedDemo(services.db);
   const app = await buildApp(services);
   handleSignals(app, { graceMs: config.shutdownGraceMs, closeServices: () => services.close() });
@@ -39,18 +41,23 @@ async function main(): Promise<void> {
   if (!config.databaseUrl) {
     throw new Error('HEALTHTRACK_WORKERS > 1 needs PostgreSQL (DATABASE_URL): the embedded database belongs to one process');
   }
+  // The workers' summed metrics, on a port of the primary's own (README: Monitoring).
+  const { clusterMetricsPort, metricsToken } = config.monitoring;
+  if (clusterMetricsPort > 0) await serveClusterMetrics(clusterMetricsPort, config.host, metricsToken);
   await runPrimary(config, {
     async prepare() {
-      const db = await openDatabase(config);
-      try {
-        if (config.migrateOnStart) {
-          const report = await migrateAll(db);
-          if (report.failed.length > 0) throw new Error(`Migrations failed for ${report.failed.length} schema(s)`);
+      await retryWhileUnavailable(async () => {
+        const db = await openDatabase(config);
+        try {
+          if (config.migrateOnStart) {
+            const report = await migrateAll(db);
+            if (report.failed.length > 0) throw new Error(`Migrations failed for ${report.failed.length} schema(s)`);
+          }
+          if (config.demo) await seedDemo(db);
+        } finally {
+          await db.close();
         }
-        if (config.demo) await seedDemo(db);
-      } finally {
-        await db.close();
-      }
+      }, { waitMs: config.dbStartWaitMs });
       const base = publicBase(config);
       console.log(`\nHealthTrack is running on PostgreSQL with ${config.workers} workers`);
       console.log(`  Web app: ${base}   API docs: ${base}/docs   OpenAPI: ${base}/openapi.json`);

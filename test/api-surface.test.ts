@@ -40,11 +40,12 @@ function registeredRoutes(): string[] {
 }
 
 /**
- * Routes deliberately outside the OpenAPI document: the document itself, the docs UI, and the web
- * app's static files (`/assets/*`, which the route tree may print as a bare `*` or `/assets/*`).
+ * Routes deliberately outside the OpenAPI document: the document itself, the docs UI, the web
+ * app's static files (`/assets/*`, which the route tree may print as a bare `*` or `/assets/*`), and
+ * the Prometheus scrape endpoint (for operators' scrapers, not API clients).
  */
 const UNDOCUMENTED = (route: string) =>
-  / \/openapi\.json$/.test(route) || / \/docs(\/|$)/.test(route) || /^(GET|HEAD) (\/assets\/)?\*$/.test(route);
+  / \/openapi\.json$/.test(route) || / \/docs(\/|$)/.test(route) || /^(GET|HEAD) (\/assets\/)?\*$/.test(route) || /^(GET|HEAD) \/metrics$/.test(route);
 
 const EXPECTED = [
   'GET /healthz',

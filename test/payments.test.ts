@@ -193,6 +193,14 @@ describe('payments and refunds', () => {
     const aList = (await call(p, 'GET', `/api/invoices/${a.id}/payments`)).json();
     assert.equal(aList.credited, 5000);
     assert.equal(aList.balance, 3500);
+    // The invoice list carries each row's balance, from the same ledger (no call per row).
+    const rows = (await call(p, 'GET', `/api/invoices?patientId=${patientId}&limit=100`)).json().items as { id: string; kind: string; status: string; balanceDue: number | null }[];
+    const due = new Map(rows.map((r) => [r.id, r.balanceDue]));
+    assert.equal(due.get(a.id), 3500);
+    assert.equal(due.get(b.id), 2000);
+    assert.equal(due.get(v.id), null, 'a void invoice owes nothing');
+    for (const r of rows.filter((x) => x.kind === 'credit_note' || x.status === 'draft')) assert.equal(r.balanceDue, null);
+    assert.equal(rows.length, 5, 'a, b, the draft, the void invoice and the credit note');
     assertProblem(await call(p, 'GET', '/api/patients/00000000-0000-7000-8000-000000000000/balance'), 404, 'not_found');
   });
 

@@ -12,6 +12,15 @@ export interface Tx {
   exec(sql: string): Promise<void>;
 }
 
+/** Connections of the runtime pool, read at metrics scrape time. */
+export interface PoolStats {
+  /** Open connections (busy + idle). */
+  readonly total: number;
+  readonly idle: number;
+  /** Callers waiting for a connection. */
+  readonly waiting: number;
+}
+
 /** Names of the two database roles; fixed so that migrations can grant to them. */
 export const OWNER_ROLE = 'healthtrack_owner';
 export const RUNTIME_ROLE = 'healthtrack_app';
@@ -37,5 +46,7 @@ export interface Database {
   ownerTransaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Runs one statement as the database's connecting (bootstrap) user, outside any role switch. */
   bootstrapExec(sql: string): Promise<void>;
+  /** The runtime pool's connections right now (metrics); optional for handles without a pool. */
+  poolStats?(): PoolStats;
   close(): Promise<void>;
 }

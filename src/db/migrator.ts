@@ -114,17 +114,36 @@ async function runBounded<T, R>(items: readonly T[], limit: number, fn: (item: T
   return results;
 }
 
+/** Every schema's applied versions, from one read of the ledger. */
+async function appliedBySchema(db: Database): Promise<Map<string, Set<number>>> {
+  const res = await db.ownerTransaction((tx) =>
+    tx.query<{ schema_name: string; version: number }>('select schema_name, version from platform.schema_migrations'),
+  );
+  const applied = new Map<string, Set<number>>();
+  for (const r of res.rows) {
+    let set = applied.get(r.schema_name);
+    if (!set) applied.set(r.schema_name, (set = new Set()));
+    set.add(r.version);
+  }
+  return applied;
+}
+
 /** Full migration run; never throws for a single schema's failure (see `failed`). */
 export async function migrateAll(db: Database, options: MigrateOptions = {}): Promise<MigrationReport> {
   await bootstrapDatabase(db);
   const platformApplied = await migrateSchema(db, 'platform', loadMigrations('platform'));
   const tenantSet = options.tenantMigrations ?? loadMigrations('tenant');
   const schemas = await tenantSchemas(db);
+  // One read of the whole ledger first: a schema already at every shipped version is not visited
+  // (a start-up with thousands of dedicated schemas and nothing pending costs one query, not a
+  // locked transaction per schema and migration). Pending schemas re-check under their lock.
+  const ledger = await appliedBySchema(db);
+  const isCurrent = (schema: string) => tenantSet.every((m) => ledger.get(schema)?.has(m.version));
   let done = 0;
   const outcomes = await runBounded(schemas, options.concurrency ?? 4, async (schema): Promise<SchemaOutcome> => {
     let outcome: SchemaOutcome;
     try {
-      outcome = { schema, applied: await migrateSchema(db, schema, tenantSet) };
+      outcome = { schema, applied: isCurrent(schema) ? [] : await migrateSchema(db, schema, tenantSet) };
     } catch (err) {
       outcome = { schema, applied: [], error: err instanceof Error ? err.message : String(err) };
     }
@@ -140,18 +159,11 @@ export async function migrationStatus(db: Database): Promise<{ schema: string; v
   const tenantVersions = loadMigrations('tenant').map((m) => m.version);
   const platformVersions = loadMigrations('platform').map((m) => m.version);
   const schemas = ['platform', ...(await tenantSchemas(db))];
-  return db.ownerTransaction(async (tx) => {
-    const res = await tx.query<{ schema_name: string; version: number }>('select schema_name, version from platform.schema_migrations');
-    const applied = new Map<string, Set<number>>();
-    for (const r of res.rows) {
-      if (!applied.has(r.schema_name)) applied.set(r.schema_name, new Set());
-      applied.get(r.schema_name)!.add(r.version);
-    }
-    return schemas.map((schema) => {
-      const done = applied.get(schema) ?? new Set<number>();
-      // Versions are not always applied in order (a lower number can ship later), so count the gaps.
-      const shipped = schema === 'platform' ? platformVersions : tenantVersions;
-      return { schema, version: Math.max(0, ...done), pending: shipped.filter((v) => !done.has(v)).length };
-    });
+  const applied = await appliedBySchema(db);
+  return schemas.map((schema) => {
+    const done = applied.get(schema) ?? new Set<number>();
+    // Versions are not always applied in order (a lower number can ship later), so count the gaps.
+    const shipped = schema === 'platform' ? platformVersions : tenantVersions;
+    return { schema, version: Math.max(0, ...done), pending: shipped.filter((v) => !done.has(v)).length };
   });
 }

@@ -45,20 +45,37 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
   });
   await pg.waitReady;
+  // Runtime work started and not finished: PGlite runs one at a time, the rest wait (pool metrics).
+  let inFlight = 0;
+  const tracked = async <T>(run: () => Promise<T>): Promise<T> => {
+    inFlight++;
+    try {
+      return await run();
+    } finally {
+      inFlight--;
+    }
+  };
 
   return {
     kind: 'pglite',
     async runtimeTransaction(preamble, fn) {
-      return pg.transaction(async (t) => {
-        await t.exec(`set local role ${RUNTIME_ROLE}; ${preamble}`);
-        return fn(wrap(t));
-      });
+      return tracked(() =>
+        pg.transaction(async (t) => {
+          await t.exec(`set local role ${RUNTIME_ROLE}; ${preamble}`);
+          return fn(wrap(t));
+        }),
+      );
     },
     async runtimeStatement(preamble, sql, params) {
-      return pg.transaction(async (t) => {
-        await t.exec(`set local role ${RUNTIME_ROLE}; ${preamble}`);
-        return wrap(t).query(sql, params);
-      });
+      return tracked(() =>
+        pg.transaction(async (t) => {
+          await t.exec(`set local role ${RUNTIME_ROLE}; ${preamble}`);
+          return wrap(t).query(sql, params);
+        }),
+      );
+    },
+    poolStats() {
+      return { total: 1, idle: inFlight === 0 ? 1 : 0, waiting: Math.max(0, inFlight - 1) };
     },
     async ownerTransaction(fn) {
       return pg.transaction(async (t) => {

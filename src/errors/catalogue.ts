@@ -76,8 +76,11 @@ export const ERROR_CODES = {
   reset_token_used: { status: 409, title: 'The password reset link was already used' },
   reset_token_expired: { status: 410, title: 'The password reset link has expired' },
   rate_limited: { status: 429, title: 'Too many requests' },
+  tenant_rate_limited: { status: 429, title: "The practice's request rate limit is reached; retry after Retry-After seconds" },
+  tenant_concurrency_limited: { status: 429, title: 'The practice has too many requests in progress; retry after Retry-After seconds' },
   internal_error: { status: 500, title: 'Something went wrong on our side' },
   database_unavailable: { status: 503, title: 'The database is unavailable; retry shortly' },
+  statement_timeout: { status: 503, title: 'The request took too long in the database and was cancelled; retry shortly' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

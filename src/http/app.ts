@@ -37,15 +37,21 @@ import { outboxRoutes } from './routes/outbox.ts';
 import { appointmentInvoiceRoutes } from './routes/appointment-invoices.ts';
 import { billingReportRoutes } from './routes/billing-reports.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { reportSuiteRoutes } from './routes/report-suite.ts';
 import { brandingPublicRoutes, brandingRoutes } from './routes/branding.ts';
 import { brandingSubdomainRoutes } from './routes/branding-subdomain.ts';
 import { invoiceDocumentRoutes } from './routes/invoice-documents.ts';
 import { formRoutes, publicFormRoutes } from './routes/forms.ts';
 import { publicBookingRoutes } from './routes/public-booking.ts';
 import { rejectNulCharacters } from './plugins/nul-guard.ts';
+import { installTenantAdmission } from './plugins/tenant-admission.ts';
+import { observabilityPlugin } from './plugins/observability.ts';
+import { newWorkScope, runInScope, type WorkScope } from '../observability/work-scope.ts';
+import { installUsageMetering } from './plugins/usage-metering.ts';
 import './types.ts';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{8,128}$/;
+const UUID_FORMAT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Patient links and calendar feeds carry their credential in the path; logs keep the route shape
@@ -100,16 +106,29 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       const code = (error as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'uri_too_long' : 'bad_url';
       void sendProblem(request, reply, new AppError(code));
     },
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    ajv: {
+      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
+      // ajv-formats' `uuid` also accepts a `urn:uuid:` prefix, which PostgreSQL's uuid type refuses
+      // (a 500): after the formats load, `uuid` means the bare 8-4-4-4-12 form only.
+      onCreate: (ajv: { addFormat(name: string, format: RegExp): unknown }) => ajv.addFormat('uuid', UUID_FORMAT),
+    } as { customOptions: Record<string, unknown>; plugins?: never[] },
   });
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Each request is one unit of work: database time anywhere below is added to its scope.
+  app.decorateRequest('workScope', null as unknown as WorkScope);
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    request.workScope = newWorkScope();
+    runInScope(request.workScope, done);
   });
+  // Per-practice rate and concurrency limits, before any database work of the request's own.
+  installTenantAdmission(app, services);
+  installUsageMetering(app, services.usage);
   // PostgreSQL refuses U+0000 in text: answer 400 naming the field instead of a failed statement (500).
   app.addHook('preHandler', rejectNulCharacters);
   app.decorateRequest('tenantRecord', null);
   app.addSchema(Problem);
+  await app.register(observabilityPlugin, { services }); // metrics, log fields, tracing (README: Monitoring)
 
   app.setErrorHandler((err, request, reply) => {
     const appErr = toAppError(err);
@@ -192,6 +211,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       await api.register(appointmentInvoiceRoutes);
       await api.register(billingReportRoutes);
       await api.register(reportRoutes);
+      await api.register(reportSuiteRoutes(services));
       await api.register(formRoutes(services));
     },
     { prefix: '/api' },

@@ -1,6 +1,7 @@
 /** Renders every error as RFC 9457 problem+json with a stable `code`, in one place. */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERROR_CODES, type ErrorCode, type FieldError } from '../errors/catalogue.ts';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/availability.ts';
 
 export const PROBLEM_TYPE_BASE = 'https://healthtrack.dev/errors/';
 
@@ -37,6 +38,14 @@ function fieldErrors(issues: readonly AjvIssue[], part: string | undefined): Fie
   });
 }
 
+/** Seconds a client waits after `statement_timeout`: long enough for a burst of heavy work to pass. */
+export const STATEMENT_TIMEOUT_RETRY_AFTER_SECONDS = 2;
+
+/** 503 `database_unavailable` with Retry-After: the database is restarting or unreachable. */
+export function databaseUnavailable(): AppError {
+  return new AppError('database_unavailable', undefined, { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS });
+}
+
 /** Maps anything thrown by a route or hook to an AppError. */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
@@ -64,8 +73,10 @@ export function toAppError(err: unknown): AppError {
   // Unique violations and serialisation failures reach here only from races a use case did not
   // anticipate: the request lost, nothing was written, and a retry is the right answer.
   if (pgCode === '23505' || pgCode === '40001' || pgCode === '40P01') return new AppError('conflict');
-  if (pgCode && /^(08|57P0[1-3])/.test(pgCode)) return new AppError('database_unavailable');
-  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(pgCode ?? '')) return new AppError('database_unavailable');
+  if (isDatabaseUnavailable(err)) return databaseUnavailable();
+  // query_canceled: the statement timeout (or an operator's pg_cancel_backend) stopped it; the
+  // transaction rolled back, so a retry once the load has passed is safe.
+  if (pgCode === '57014') return new AppError('statement_timeout', undefined, { retryAfterSeconds: STATEMENT_TIMEOUT_RETRY_AFTER_SECONDS });
   return new AppError('internal_error');
 }
 

@@ -3,6 +3,7 @@ import type { TenantContext } from '../tenancy/tenant-context.ts';
 import type { ResolvedTenant } from '../tenancy/tenant-registry.ts';
 import type { Permission } from '../domain/access/permissions.ts';
 import type { Feature } from '../platform/plans.ts';
+import type { WorkScope } from '../observability/work-scope.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -12,6 +13,8 @@ declare module 'fastify' {
     ctx: TenantContext;
     /** The authenticated operator id (routes under /platform behind `operatorAuth`). */
     operatorId: string;
+    /** This request's unit of work: tenant attribution and database time (src/observability). */
+    workScope: WorkScope;
   }
   interface FastifyContextConfig {
     /** The permission a staff route requires; checked before the handler runs. */

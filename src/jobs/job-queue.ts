@@ -33,3 +33,27 @@ export async function enqueueJob(tx: Tx, job: NewJob): Promise<void> {
 export async function cancelJob(tx: Tx, dedupeKey: string): Promise<void> {
   await tx.query(`update platform.jobs set status = 'cancelled', finished_at = now() where dedupe_key = $1 and status = 'queued'`, [dedupeKey]);
 }
+
+/**
+ * Adds many jobs with one statement; a job whose dedupe key already exists, in any state (done
+ * included), is left alone. For schedules that must run once per key (the daily usage measurement).
+ * Answers how many were added.
+ */
+export async function enqueueJobsOnce(tx: Tx, jobs: readonly (NewJob & { readonly dedupeKey: string })[]): Promise<number> {
+  if (jobs.length === 0) return 0;
+  const res = await tx.query(
+    `insert into platform.jobs (id, tenant_id, kind, payload, run_at, dedupe_key, max_attempts)
+     select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::text[], $7::int[])
+     on conflict (dedupe_key) do nothing`,
+    [
+      jobs.map(() => uuidv7()),
+      jobs.map((j) => j.tenantId),
+      jobs.map((j) => j.kind),
+      jobs.map((j) => JSON.stringify(j.payload)),
+      jobs.map((j) => j.runAt.toISOString()),
+      jobs.map((j) => j.dedupeKey),
+      jobs.map((j) => j.maxAttempts ?? 5),
+    ],
+  );
+  return res.rowCount;
+}

@@ -5,6 +5,8 @@
  */
 import type { Database } from '../db/database.ts';
 import { asPlatform, type TenantRef, type Tier } from '../tenancy/tenant-db.ts';
+import { newWorkScope, runInScope } from '../observability/work-scope.ts';
+import { reportJobRun } from '../observability/job-events.ts';
 
 export interface Job {
   readonly id: string;
@@ -34,6 +36,12 @@ export interface RunnerOptions {
   readonly batchSize?: number;
   readonly lockSeconds?: number;
   readonly pollMs?: number;
+  /**
+   * Most jobs of one practice in a batch (default: the whole batch). Turn order already gives every
+   * practice with due jobs a place in the batch; a lower cap also bounds how long one practice's
+   * batch can delay another's newly due job, at the cost of that practice's throughput when alone.
+   */
+  readonly perTenantCap?: number;
 }
 
 export class JobRunner {
@@ -59,22 +67,32 @@ export class JobRunner {
   /** Claims and runs one batch of due jobs; returns how many ran. */
   async runDue(now?: Date): Promise<number> {
     const scope = this.scope?.() ?? null;
+    const batchSize = this.options.batchSize ?? 20;
     const claimed = await asPlatform(this.db, (tx) =>
       tx.query<ClaimedRow>(
-        `with due as (
-           select id from jobs
+        // Tenant-fair: each practice's due jobs are numbered oldest first and the batch takes turn 1
+        // of every practice, then turn 2, … (at most perTenantCap each), so one practice with
+        // thousands of due jobs cannot starve the others. Row locks cannot be taken in a query with
+        // a window function, so the second step locks the picks (SKIP LOCKED) and re-checks them.
+        `with ranked as (
+           select id, run_at, row_number() over (partition by tenant_id order by run_at, id) as turn from jobs
             where ((status = 'queued' and run_at <= coalesce($2::timestamptz, now()))
                or (status = 'running' and locked_until < now()))
-              and ($4::uuid[] is null or tenant_id = any($4::uuid[]))
-            order by run_at limit $1 for update skip locked),
+              and ($4::uuid[] is null or tenant_id = any($4::uuid[]))),
+         due as (
+           select j.id, r.turn from jobs j join ranked r on r.id = j.id
+            where r.turn <= $5
+              and ((j.status = 'queued' and j.run_at <= coalesce($2::timestamptz, now()))
+               or (j.status = 'running' and j.locked_until < now()))
+            order by r.turn, r.run_at limit $1 for update of j skip locked),
          claimed as (
            update jobs j set status = 'running', attempts = j.attempts + 1, locked_until = now() + make_interval(secs => $3)
              from due where j.id = due.id
-           returning j.id, j.kind, j.payload, j.attempts, j.max_attempts, j.tenant_id, j.run_at)
+           returning j.id, j.kind, j.payload, j.attempts, j.max_attempts, j.tenant_id, j.run_at, due.turn)
          select c.id, c.kind, c.payload, c.attempts, c.max_attempts, c.tenant_id, t.slug, t.tier, t.schema_name
            from claimed c left join tenants t on t.id = c.tenant_id
-          order by c.run_at`,
-        [this.options.batchSize ?? 20, now?.toISOString() ?? null, this.options.lockSeconds ?? 300, scope === null ? null : [...scope]],
+          order by c.turn, c.run_at`,
+        [batchSize, now?.toISOString() ?? null, this.options.lockSeconds ?? 300, scope === null ? null : [...scope], this.options.perTenantCap ?? batchSize],
       ),
     );
     for (const row of claimed.rows) await this.runOne(row, now ?? new Date());
@@ -85,11 +103,14 @@ export class JobRunner {
     const handler = this.handlers.get(row.kind);
     const tenant: TenantRef | null =
       row.tenant_id && row.slug && row.tier && row.schema_name ? { id: row.tenant_id, slug: row.slug, tier: row.tier, schema: row.schema_name } : null;
+    const t0 = performance.now();
     try {
       if (!handler) throw new Error(`no handler for job kind "${row.kind}"`);
       if (row.tenant_id && !tenant) throw new Error('tenant no longer exists');
-      await handler({ id: row.id, kind: row.kind, payload: row.payload, attempts: row.attempts, tenant, now });
+      const job = { id: row.id, kind: row.kind, payload: row.payload, attempts: row.attempts, tenant, now };
+      await runInScope(newWorkScope(tenant?.id ?? null), () => handler(job));
       await asPlatform(this.db, (tx) => tx.query(`update jobs set status = 'done', finished_at = now(), locked_until = null where id = $1`, [row.id]));
+      reportJobRun(row.kind, 'done', performance.now() - t0);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const final = row.attempts >= row.max_attempts;
@@ -104,6 +125,7 @@ export class JobRunner {
           [row.id, final ? 'failed' : 'queued', message.slice(0, 1000), delay],
         ),
       );
+      reportJobRun(row.kind, final ? 'failed' : 'retry', performance.now() - t0);
     }
   }
 

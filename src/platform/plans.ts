@@ -29,8 +29,12 @@ export function isFeature(value: string): value is Feature {
 export interface PlanLimits {
   /** Active staff members the practice may have; adding or re-enabling beyond it is refused. */
   readonly staffSeats: number;
-  /** API requests per minute for the whole practice (read by the rate limiter). */
+  /** Sustained requests per minute for the whole practice: the token bucket's refill rate. */
   readonly requestsPerMinute: number;
+  /** Requests the practice may make at once above the sustained rate: the token bucket's size. */
+  readonly burst: number;
+  /** Requests of the practice in progress at the same time (across processes when Redis is set). */
+  readonly maxConcurrentRequests: number;
 }
 
 export interface Plan {
@@ -52,21 +56,21 @@ export const PLANS = {
     name: 'Starter',
     description: 'A solo practitioner or a very small practice',
     features: STARTER,
-    limits: { staffSeats: 3, requestsPerMinute: 300 },
+    limits: { staffSeats: 3, requestsPerMinute: 300, burst: 60, maxConcurrentRequests: 6 },
   },
   standard: {
     key: 'standard',
     name: 'Standard',
     description: 'A growing practice with a front desk',
     features: STANDARD,
-    limits: { staffSeats: 25, requestsPerMinute: 1200 },
+    limits: { staffSeats: 25, requestsPerMinute: 1200, burst: 120, maxConcurrentRequests: 12 },
   },
   professional: {
     key: 'professional',
     name: 'Professional',
     description: 'Multi-provider practices that automate and integrate',
     features: PROFESSIONAL,
-    limits: { staffSeats: 200, requestsPerMinute: 6000 },
+    limits: { staffSeats: 200, requestsPerMinute: 6000, burst: 300, maxConcurrentRequests: 30 },
   },
 } as const satisfies Record<string, Plan>;
 

@@ -18,6 +18,9 @@ export const CONTROL_PLANE_TABLES = [
   'password_resets',
   'tenant_features',
   'tenant_usage',
+  'usage_daily',
+  'usage_active_users',
+  'tenant_limits',
 ] as const;
 
 /**

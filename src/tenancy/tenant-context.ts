@@ -22,24 +22,70 @@ export interface TenantContext {
   statement<R = Record<string, unknown>>(sql: string, params: readonly unknown[]): Promise<QueryResult<R>>;
 }
 
+/**
+ * A check that rides in the same message as the context's tenant statements until one succeeds
+ * (e.g. "the member's access is still what this context was built with", access-check.ts).
+ */
+export interface StatementGuard {
+  /** Literal-only SQL (starting with `;`) to run after the tenant context; '' once proved. May throw to refuse. */
+  sql(): string;
+  /** The outcome of a transaction or statement that carried `sql()`; `ran` is false when no statement was sent. */
+  settle(ran: boolean, err: unknown): void;
+}
+
 export interface TenantContextInit {
   readonly tenant: TenantRef;
   readonly actor: Actor;
   readonly permissions?: Iterable<string>;
   readonly requestId?: string | null;
   readonly ip?: string | null;
+  readonly guard?: StatementGuard;
+}
+
+async function guardedTx<T>(db: Database, tenant: TenantRef, guard: StatementGuard, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
+  const sql = guard.sql();
+  let ran = false;
+  // Each statement settles the guard on its own outcome: a callback that catches the guard's error
+  // and returns normally must not let the check pass (PostgreSQL turns that COMMIT into a rollback).
+  const settleOnError = (err: unknown): never => {
+    guard.settle(true, err);
+    throw err;
+  };
+  const counted = (tx: TenantTx): TenantTx => ({
+    tenantId: tx.tenantId,
+    query: <R>(q: string, p?: readonly unknown[]) => ((ran = true), tx.query<R>(q, p).catch(settleOnError)),
+    exec: (q) => ((ran = true), tx.exec(q).catch(settleOnError)),
+  });
+  return withTenant(db, tenant, (tx) => fn(counted(tx)), sql).then(
+    (result) => (guard.settle(ran, null), result),
+    (err: unknown) => {
+      guard.settle(ran, err);
+      throw err;
+    },
+  );
+}
+
+async function guardedStatement<R>(db: Database, tenant: TenantRef, guard: StatementGuard, sql: string, params: readonly unknown[]): Promise<QueryResult<R>> {
+  return withTenantStatement<R>(db, tenant, sql, params, guard.sql()).then(
+    (result) => (guard.settle(true, null), result),
+    (err: unknown) => {
+      guard.settle(true, err);
+      throw err;
+    },
+  );
 }
 
 /** Builds a context bound to `db`; tests and the CLI use it exactly as the HTTP layer does. */
 export function tenantContext(db: Database, init: TenantContextInit): TenantContext {
   const tenant = init.tenant;
+  const guard = init.guard;
   return {
     tenant,
     actor: init.actor,
     permissions: new Set(init.permissions ?? []),
     requestId: init.requestId ?? null,
     ip: init.ip ?? null,
-    tx: (fn) => withTenant(db, tenant, fn),
-    statement: (sql, params) => withTenantStatement(db, tenant, sql, params),
+    tx: (fn) => (guard ? guardedTx(db, tenant, guard, fn) : withTenant(db, tenant, fn)),
+    statement: (sql, params) => (guard ? guardedStatement(db, tenant, guard, sql, params) : withTenantStatement(db, tenant, sql, params)),
   };
 }

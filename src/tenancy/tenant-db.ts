@@ -5,6 +5,7 @@
  */
 import type { Database, QueryResult, Tx } from '../db/database.ts';
 import { ident, literal, uuidLiteral } from '../db/sql-literal.ts';
+import { currentScope } from '../observability/work-scope.ts';
 
 export type Tier = 'pooled' | 'schema';
 
@@ -21,20 +22,55 @@ export interface TenantTx extends Tx {
   readonly tenantId: string;
 }
 
-/** The literal-only preamble that scopes a transaction to a tenant. */
-export function tenantPreamble(tenantId: string, schema: string): string {
-  return (
-    `select set_config('app.tenant_id', ${uuidLiteral(tenantId)}, true), ` +
-    `set_config('search_path', ${literal(ident(schema))}, true)`
-  );
+/** Used when a Database was never configured (config default: HEALTHTRACK_STATEMENT_TIMEOUT_MS). */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 5000;
+const statementTimeouts = new WeakMap<Database, number>();
+
+/** Sets the statement timeout of every runtime transaction and statement on `db` (0 = none). */
+export function configureStatementTimeout(db: Database, ms: number): void {
+  statementTimeouts.set(db, Math.max(0, Math.floor(ms)));
 }
 
 /**
- * Runs `fn` in a transaction scoped to `tenant`, as the runtime role, under RLS.
+ * The per-use override: a view of `db` whose runtime work gets `ms` instead (reports, exports).
+ * @example const reportDb = withStatementTimeout(services.db, config.protection.reportStatementTimeoutMs)
+ */
+export function withStatementTimeout(db: Database, ms: number): Database {
+  const view = Object.create(db) as Database;
+  configureStatementTimeout(view, ms);
+  return view;
+}
+
+function timeoutSql(db: Database | undefined): string {
+  const ms = (db && statementTimeouts.get(db)) ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  // Transaction-local like the tenant context, and in the same message: no extra round trip. It
+  // applies from the next statement on (PostgreSQL reads it when a statement starts).
+  return `set_config('statement_timeout', '${ms}', true)`;
+}
+
+/** The literal-only preamble that scopes a transaction to a tenant and bounds its statements. */
+export function tenantPreamble(tenantId: string, schema: string, db?: Database): string {
+  return (
+    `select set_config('app.tenant_id', ${uuidLiteral(tenantId)}, true), ` +
+    `set_config('search_path', ${literal(ident(schema))}, true), ` +
+    timeoutSql(db)
+  );
+}
+
+/** The work in progress is for this tenant (metering): the first practice it touches wins. */
+function attribute(tenant: TenantRef): void {
+  const scope = currentScope();
+  if (scope && scope.tenantId === null) scope.tenantId = tenant.id;
+}
+
+/**
+ * Runs `fn` in a transaction scoped to `tenant`, as the runtime role, under RLS. `guard` is
+ * literal-only SQL (starting with `;`) run after the tenant context, in the same message.
  * @example await withTenant(db, tenant, (tx) => tx.query('select * from patients where tenant_id = $1 and id = $2', [tx.tenantId, id]))
  */
-export function withTenant<T>(db: Database, tenant: TenantRef, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
-  return db.runtimeTransaction(tenantPreamble(tenant.id, tenant.schema), (tx) =>
+export function withTenant<T>(db: Database, tenant: TenantRef, fn: (tx: TenantTx) => Promise<T>, guard = ''): Promise<T> {
+  attribute(tenant);
+  return db.runtimeTransaction(tenantPreamble(tenant.id, tenant.schema, db) + guard, (tx) =>
     fn({ tenantId: tenant.id, query: tx.query.bind(tx), exec: tx.exec.bind(tx) }),
   );
 }
@@ -43,18 +79,19 @@ export function withTenant<T>(db: Database, tenant: TenantRef, fn: (tx: TenantTx
  * Runs a single statement scoped to `tenant`: on PostgreSQL one round trip (role, context and
  * statement in one message, one implicit transaction). For hot reads; use `withTenant` for more.
  */
-export function withTenantStatement<R>(db: Database, tenant: TenantRef, sql: string, params: readonly unknown[]): Promise<QueryResult<R>> {
-  return db.runtimeStatement<R>(tenantPreamble(tenant.id, tenant.schema), sql, params);
+export function withTenantStatement<R>(db: Database, tenant: TenantRef, sql: string, params: readonly unknown[], guard = ''): Promise<QueryResult<R>> {
+  attribute(tenant);
+  return db.runtimeStatement<R>(tenantPreamble(tenant.id, tenant.schema, db) + guard, sql, params);
 }
 
-const PLATFORM_PREAMBLE = `select set_config('search_path', 'platform', true)`;
+const platformPreamble = (db: Database) => `select set_config('search_path', 'platform', true), ${timeoutSql(db)}`;
 
 /**
  * Escalation: runs `fn` against the control plane (schema `platform`) with no tenant context,
  * so tenant tables show nothing. Only platform code (tenants, identity) calls this.
  */
 export function asPlatform<T>(db: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.runtimeTransaction(PLATFORM_PREAMBLE, fn);
+  return db.runtimeTransaction(platformPreamble(db), fn);
 }
 
 /**

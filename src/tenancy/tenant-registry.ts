@@ -44,9 +44,18 @@ export function tenantFromRow(row: TenantRow): TenantRecord {
   };
 }
 
+/** Operator overrides of the plan's request limits (platform.tenant_limits); absent fields follow the plan. */
+export interface LimitOverrides {
+  readonly requestsPerMinute?: number;
+  readonly burst?: number;
+  readonly maxConcurrentRequests?: number;
+}
+
 /** A tenant as requests see it: its record plus the features it has right now (plan + overrides). */
 export interface ResolvedTenant extends TenantRecord {
   readonly features: ReadonlySet<string>;
+  /** Loaded with the record, so the per-request limiter needs no database round trip. */
+  readonly limitOverrides?: LimitOverrides;
 }
 
 /**
@@ -94,15 +103,20 @@ export class TenantRegistry {
     const hit = cache.get(key);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.tenant;
     const res = await asPlatform(this.db, (tx) =>
-      tx.query<TenantRow & { overrides: Record<string, boolean> | null }>(
+      tx.query<TenantRow & { overrides: Record<string, boolean> | null; limit_overrides: LimitOverrides | null }>(
         `select ${TENANT_COLUMNS},
-                (select jsonb_object_agg(f.feature, f.enabled) from tenant_features f where f.tenant_id = tenants.id) as overrides
+                (select jsonb_object_agg(f.feature, f.enabled) from tenant_features f where f.tenant_id = tenants.id) as overrides,
+                (select jsonb_strip_nulls(jsonb_build_object('requestsPerMinute', l.requests_per_minute, 'burst', l.burst,
+                                                             'maxConcurrentRequests', l.max_concurrent_requests))
+                   from tenant_limits l where l.tenant_id = tenants.id) as limit_overrides
            from tenants where ${where}`,
         [key],
       ),
     );
     const row = res.rows[0];
-    const tenant = row ? { ...tenantFromRow(row), features: this.resolveFeatures(row.plan, row.overrides ?? {}) } : null;
+    const tenant = row
+      ? { ...tenantFromRow(row), features: this.resolveFeatures(row.plan, row.overrides ?? {}), limitOverrides: row.limit_overrides ?? {} }
+      : null;
     if (cache.size > 10_000) cache.clear();
     cache.set(key, { at: Date.now(), tenant });
     return tenant;

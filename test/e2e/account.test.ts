@@ -1,24 +1,17 @@
 // Account pages in a real browser: a person who is staff of two practices switches between them
 // from the top bar, and a forgotten password is reset through the two password pages with the
 // link from the practice's outbox.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { startWebApp, launchBrowser, newPage, signIn, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
+import { browserSuite, newPage, signIn, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
 import type { TestTenant } from '../support/harness.ts';
 import { withTenant } from '../../src/tenancy/tenant-db.ts';
 
 describe('account pages', () => {
   let web: WebTestApp;
   let browser: Browser;
-  before(async () => {
-    web = await startWebApp();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await web?.close();
-  });
+  browserSuite((suite) => ({ web, browser } = suite));
 
   test("a person in two practices switches from the top bar and sees the other practice's name", async () => {
     const a = await web.createTenant();

@@ -1,17 +1,18 @@
 // Billing in a real browser: a draft invoice built from the price list, issued, paid in two parts
 // (a double-clicked submit records once), its PDF downloaded, and the AR aging with its chart;
 // axe-core on the invoices list, an invoice and the aging, and the list at phone width.
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
-import { startWebApp, launchBrowser, newPage, signIn, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
+import { browserSuite, newPage, signIn, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
 import type { TestTenant } from '../support/harness.ts';
 
 describe('web billing', () => {
   let web: WebTestApp;
   let browser: Browser;
   let tenant: TestTenant;
+  browserSuite((suite) => ({ web, browser, tenant } = suite));
   let patientId: string;
   let itemId: string;
 
@@ -22,9 +23,6 @@ describe('web billing', () => {
   };
 
   before(async () => {
-    web = await startWebApp();
-    browser = await launchBrowser();
-    tenant = await web.createTenant();
     // The price list and the tax rules come from the API: this test is about billing, not settings.
     patientId = (await api('POST', '/api/patients', { firstName: 'Bea', lastName: 'Billing', dateOfBirth: '1980-02-03' })).id;
     itemId = (await api('POST', '/api/price-items', { code: 'BRACE', description: 'Knee brace', category: 'retail_product', kind: 'product' })).id;
@@ -32,10 +30,6 @@ describe('web billing', () => {
     await api('PUT', '/api/tax/jurisdictions', {
       jurisdictions: [{ code: 'US-NY', name: 'NY sales tax', rates: [{ ratePercent: '8.875', effectiveFrom: '2020-01-01' }], exemptCategories: ['medical_service'] }],
     });
-  });
-  after(async () => {
-    await browser?.close();
-    await web?.close();
   });
 
   test('create, issue and pay an invoice; download its PDF; see the aging', async () => {

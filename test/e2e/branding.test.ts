@@ -1,10 +1,10 @@
 // Branding through the web app in a real browser: a new name, colour and logo saved in Settings show
 // at once in the staff top bar, on the practice's own sign-in page and in the public branding API;
 // the page is accessible and fits a phone.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { startWebApp, launchBrowser, newPage, signIn, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
+import { browserSuite, newPage, signIn, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
 import type { TestTenant } from '../support/harness.ts';
 import { makePng } from '../support/images.ts';
 
@@ -27,15 +27,7 @@ describe('web branding settings', () => {
   let web: WebTestApp;
   let browser: Browser;
   let tenant: TestTenant;
-  before(async () => {
-    web = await startWebApp();
-    browser = await launchBrowser();
-    tenant = await web.createTenant();
-  });
-  after(async () => {
-    await browser?.close();
-    await web?.close();
-  });
+  browserSuite((suite) => ({ web, browser, tenant } = suite));
 
   test('change the branding and see it applied', async () => {
     const name = `Harbour Clinic ${tenant.slug}`;

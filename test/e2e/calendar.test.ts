@@ -2,10 +2,10 @@
 // week views, rescheduling to another slot, check-in, no-show and cancelling with the policy shown,
 // each verified through the API too; read-only staff see no write actions; axe on the views and the
 // booking dialog; no horizontal overflow at phone width.
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { startWebApp, launchBrowser, newPage, signIn, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
+import { browserSuite, newPage, signIn, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
 import { PASSWORD, type TestTenant } from '../support/harness.ts';
 import { WEEKDAYS_9_TO_5, insertAppointmentType, insertLocation, insertProvider, setPracticeRules, tenantRef } from '../support/scheduling-fixtures.ts';
 
@@ -37,6 +37,7 @@ describe('web calendar', () => {
   let web: WebTestApp;
   let browser: Browser;
   let tenant: TestTenant;
+  browserSuite((suite) => ({ web, browser, tenant } = suite));
   let s: Setup;
   const date = bookableDate(ZONE);
   let offset = '-05:00';
@@ -56,9 +57,6 @@ describe('web calendar', () => {
   };
 
   before(async () => {
-    web = await startWebApp();
-    browser = await launchBrowser();
-    tenant = await web.createTenant();
     const ref = await tenantRef(web, tenant.slug);
     await setPracticeRules(web, ref, { minNoticeMinutes: 0 });
     const locationId = await insertLocation(web, ref, { name: 'Harbour Clinic', timeZone: ZONE, openingHours: WEEKDAYS_9_TO_5 });
@@ -76,10 +74,6 @@ describe('web calendar', () => {
     s = { locationId, providerId, typeId, patients };
     const slots = await call('GET', `/api/scheduling/slots?typeId=${typeId}&locationId=${locationId}&from=${date}&to=${date}`);
     offset = (slots.body.items[0].start as string).slice(-6);
-  });
-  after(async () => {
-    await browser?.close();
-    await web?.close();
   });
 
   const openDay = async (page: Page) => {

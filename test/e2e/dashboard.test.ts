@@ -1,11 +1,11 @@
 // The dashboard in a real browser: with appointments, a no-show, a payment and new patients made
 // through the API, the charts draw and the headline totals match the reporting API; every chart
 // reads as a table; the 90-day view; the empty state of a new practice; axe-core and phone width.
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { DateTime } from 'luxon';
 import type { Browser } from 'playwright-core';
-import { startWebApp, launchBrowser, newPage, signIn, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
+import { browserSuite, newPage, signIn, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
 import type { TestTenant } from '../support/harness.ts';
 import { insertAppointmentType, insertLocation, insertProvider, setPracticeRules, tenantRef, type WeeklyHours } from '../support/scheduling-fixtures.ts';
 
@@ -16,6 +16,7 @@ describe('web dashboard', () => {
   let web: WebTestApp;
   let browser: Browser;
   let tenant: TestTenant;
+  browserSuite((suite) => ({ web, browser, tenant } = suite));
   let yesterday: DateTime;
 
   const api = async (method: 'GET' | 'POST', url: string, payload?: object) => {
@@ -25,9 +26,6 @@ describe('web dashboard', () => {
   };
 
   before(async () => {
-    web = await startWebApp();
-    browser = await launchBrowser();
-    tenant = await web.createTenant();
     // Opening hours and a provider (configuration fixtures); the visits, patients and money through the API.
     const ref = await tenantRef(web, tenant.slug);
     await setPracticeRules(web, ref, { minNoticeMinutes: 0, frontDeskOverride: true });
@@ -51,10 +49,6 @@ describe('web dashboard', () => {
     const invoice = await api('POST', '/api/invoices', { patientId: ada, lines: [{ description: 'Visit', category: 'medical_service', unitPrice: 15000, quantity: '1' }] });
     await api('POST', `/api/invoices/${invoice.id}/issue`);
     await api('POST', `/api/invoices/${invoice.id}/payments`, { method: 'card', amount: 10000, receivedOn: yesterday.toISODate() });
-  });
-  after(async () => {
-    await browser?.close();
-    await web?.close();
   });
 
   test('charts and headline totals from the reporting API', async () => {

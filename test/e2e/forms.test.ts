@@ -1,10 +1,10 @@
 // Intake forms in a real browser: a form built in the visual builder (its live preview showing and
 // hiding a conditional question), sent to a patient from the UI, then filled by the patient from the
 // link in a fresh browser without a login, at phone width, with the API's answer errors inline.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { startWebApp, launchBrowser, newPage, signIn, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
+import { browserSuite, newPage, signIn, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
 import type { TestTenant } from '../support/harness.ts';
 import { withTenant } from '../../src/tenancy/tenant-db.ts';
 
@@ -12,15 +12,7 @@ describe('web intake forms', () => {
   let web: WebTestApp;
   let browser: Browser;
   let tenant: TestTenant;
-  before(async () => {
-    web = await startWebApp();
-    browser = await launchBrowser();
-    tenant = await web.createTenant();
-  });
-  after(async () => {
-    await browser?.close();
-    await web?.close();
-  });
+  browserSuite((suite) => ({ web, browser, tenant } = suite));
 
   const api = async (method: 'GET' | 'POST', url: string, payload?: object) => {
     const res = await web.api(tenant, tenant.adminToken, { method, url, ...(payload ? { payload } : {}) });

@@ -1,28 +1,23 @@
 // The operator console in a real browser: its own sign-in, the practices list with usage, the
 // onboarding wizard (an API error shown on the step it belongs to, then a practice whose admin can
 // sign in), one practice's health page, suspending and reactivating it, and the list on a phone.
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { startWebApp, launchBrowser, newPage, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
+import { browserSuite, newPage, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
 import { PASSWORD, type TestTenant } from '../support/harness.ts';
 import { upsertOperator } from '../../src/platform/operators.ts';
 
 describe('operator console', () => {
   let web: WebTestApp;
   let browser: Browser;
+  browserSuite((suite) => ({ web, browser } = suite));
   let existing: TestTenant;
   const operatorEmail = `olive-${randomBytes(3).toString('hex')}@ops.test`;
   before(async () => {
-    web = await startWebApp();
-    browser = await launchBrowser();
     await upsertOperator(web.services.db, { email: operatorEmail, password: PASSWORD, name: 'Olive Operator' });
     existing = await web.createTenant();
-  });
-  after(async () => {
-    await browser?.close();
-    await web?.close();
   });
 
   async function signInOperator(page: Page) {

@@ -2,11 +2,11 @@
 // name, booking a free slot, following the manage link, cancelling with the policy shown (checked
 // through the staff API), answering a waitlist offer, the empty state, axe on the booking and manage
 // pages, and no horizontal overflow at phone width.
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { DateTime } from 'luxon';
-import { startWebApp, launchBrowser, newPage, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
+import { browserSuite, newPage, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
 import type { TestTenant } from '../support/harness.ts';
 import { WEEKDAYS_9_TO_5, insertAppointmentType, insertLocation, insertProvider, setPracticeRules, tenantRef } from '../support/scheduling-fixtures.ts';
 import { withTenant } from '../../src/tenancy/tenant-db.ts';
@@ -23,6 +23,7 @@ describe('patient booking pages', () => {
   let web: WebTestApp;
   let browser: Browser;
   let tenant: TestTenant;
+  browserSuite((suite) => ({ web, browser, tenant } = suite));
   let typeId = '';
   let providerId = '';
   let locationId = '';
@@ -38,9 +39,6 @@ describe('patient booking pages', () => {
   };
 
   before(async () => {
-    web = await startWebApp();
-    browser = await launchBrowser();
-    tenant = await web.createTenant();
     const ref = await tenantRef(web, tenant.slug);
     await setPracticeRules(web, ref, { cancelWindowMinutes: 24 * 60, lateCancel: 'flag', waitlistOfferMinutes: 60 });
     locationId = await insertLocation(web, ref, { name: 'Harbour Clinic', timeZone: ZONE, openingHours: WEEKDAYS_9_TO_5 });
@@ -48,10 +46,6 @@ describe('patient booking pages', () => {
     typeId = await insertAppointmentType(web, ref, { name: 'Check-up', durationMinutes: 30, providerIds: [providerId] });
     const patch = await staff('PATCH', `/api/appointment-types/${typeId}`, { onlineBooking: true });
     assert.equal(patch.status, 200, JSON.stringify(patch.body));
-  });
-  after(async () => {
-    await browser?.close();
-    await web?.close();
   });
 
   test('a patient books a free slot, follows the manage link and cancels with the policy shown', async () => {

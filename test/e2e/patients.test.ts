@@ -3,16 +3,17 @@
 // search with "show more" paging, the detail page's tabs (edit, history, forms, invoices, the
 // statement PDF), archive and restore behind a confirmation, a role without write permissions,
 // and accessibility / phone-width checks of the list, form and detail pages.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { startWebApp, launchBrowser, newPage, signIn, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
+import { browserSuite, newPage, signIn, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
 import { PASSWORD, type TestTenant } from '../support/harness.ts';
 
 describe('web patients', () => {
   let web: WebTestApp;
   let browser: Browser;
   let tenant: TestTenant;
+  browserSuite((suite) => ({ web, browser, tenant } = suite));
 
   const call = async (method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, payload?: object, who: TestTenant = tenant) => {
     const res = await web.api(who, who.adminToken, { method, url, ...(payload ? { payload } : {}) });
@@ -33,15 +34,6 @@ describe('web patients', () => {
     return (await error.textContent()) ?? '';
   }
 
-  before(async () => {
-    web = await startWebApp();
-    browser = await launchBrowser();
-    tenant = await web.createTenant();
-  });
-  after(async () => {
-    await browser?.close();
-    await web?.close();
-  });
 
   test('register a patient: API field errors inline, fix, save, land on the record, edit a field', async () => {
     const { context, page, errors } = await newPage(browser);

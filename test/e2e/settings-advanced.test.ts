@@ -1,10 +1,10 @@
 // Settings in a real browser: a price item and a tax jurisdiction made through the UI (with the API's
 // errors inline), an email template edited beside its live preview, and a workflow check that shows
 // an unreachable state (after the "not in your plan" state on a plan without workflows).
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { startWebApp, launchBrowser, newPage, signIn, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
+import { browserSuite, newPage, signIn, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
 import type { TestTenant } from '../support/harness.ts';
 import { setPlan } from '../support/plan-fixtures.ts';
 
@@ -12,15 +12,7 @@ describe('web settings: prices, templates, workflows', () => {
   let web: WebTestApp;
   let browser: Browser;
   let tenant: TestTenant;
-  before(async () => {
-    web = await startWebApp();
-    browser = await launchBrowser();
-    tenant = await web.createTenant();
-  });
-  after(async () => {
-    await browser?.close();
-    await web?.close();
-  });
+  browserSuite((suite) => ({ web, browser, tenant } = suite));
 
   const apiGet = async (url: string) => {
     const res = await web.api(tenant, tenant.adminToken, { method: 'GET', url });

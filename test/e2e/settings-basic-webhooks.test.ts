@@ -4,7 +4,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { startWebApp, launchBrowser, newPage, signIn, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
+import { browserSuite, newPage, signIn, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
 import type { TestTenant } from '../support/harness.ts';
 import { setPlan } from '../support/plan-fixtures.ts';
 import { startReceiver, type Receiver } from '../support/webhook-receiver.ts';
@@ -14,17 +14,13 @@ describe('web settings: appointment types and webhooks', () => {
   let browser: Browser;
   let receiver: Receiver;
   let tenant: TestTenant;
+  // The receiver listens on 127.0.0.1, which the SSRF guard refuses unless told otherwise.
+  browserSuite((suite) => ({ web, browser, tenant } = suite), { webhookAllowPrivate: true });
   before(async () => {
-    // The receiver listens on 127.0.0.1, which the SSRF guard refuses unless told otherwise.
-    web = await startWebApp({ webhookAllowPrivate: true });
-    browser = await launchBrowser();
     receiver = await startReceiver();
-    tenant = await web.createTenant();
   });
   after(async () => {
-    await browser?.close();
     await receiver?.close();
-    await web?.close();
   });
 
   test('an appointment type with a provider, and the practice scheduling rules', async () => {

@@ -1,25 +1,17 @@
 // Settings in a real browser: a location with opening hours and a holiday, a provider with weekly
 // hours there and time off, a custom role built from the permission catalogue and given to a staff
 // member, and API validation errors shown next to their fields. Each page is checked with axe.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { startWebApp, launchBrowser, newPage, signIn, screenshot, assertAccessible, type WebTestApp } from '../support/browser.ts';
+import { browserSuite, newPage, signIn, screenshot, assertAccessible, type WebTestApp } from '../support/browser.ts';
 import type { TestTenant } from '../support/harness.ts';
 
 describe('web settings: locations, providers, roles', () => {
   let web: WebTestApp;
   let browser: Browser;
   let tenant: TestTenant;
-  before(async () => {
-    web = await startWebApp();
-    browser = await launchBrowser();
-    tenant = await web.createTenant();
-  });
-  after(async () => {
-    await browser?.close();
-    await web?.close();
-  });
+  browserSuite((suite) => ({ web, browser, tenant } = suite));
 
   test('create a location and a provider with weekly hours through the UI', async () => {
     const { context, page, errors } = await newPage(browser);

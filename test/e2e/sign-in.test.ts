@@ -1,25 +1,17 @@
 // Signing in through the web app in a real browser: the practice typed on the shared host, or
 // known from its own host (`<practice>.localhost`), wrong passwords, the session surviving a
 // reload, signing out, and the sign-in page's accessibility at desktop and phone widths.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { startWebApp, launchBrowser, newPage, signIn, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
+import { browserSuite, newPage, signIn, screenshot, assertAccessible, overflowsHorizontally, PHONE, type WebTestApp } from '../support/browser.ts';
 import { PASSWORD, type TestTenant } from '../support/harness.ts';
 
 describe('web sign-in', () => {
   let web: WebTestApp;
   let browser: Browser;
   let tenant: TestTenant;
-  before(async () => {
-    web = await startWebApp();
-    browser = await launchBrowser();
-    tenant = await web.createTenant();
-  });
-  after(async () => {
-    await browser?.close();
-    await web?.close();
-  });
+  browserSuite((suite) => ({ web, browser, tenant } = suite));
 
   test('the shared host asks for the practice; signing in lands on the dashboard in the practice name', async () => {
     const { context, page, errors } = await newPage(browser);

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { before, after } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { AddressInfo } from 'node:net';
 import { startTestApp, PASSWORD, type TestApp, type TestTenant } from './harness.ts';
@@ -33,6 +34,33 @@ export async function startWebApp(overrides: Partial<Config> = {}): Promise<WebT
   return Object.assign(t, {
     baseUrl: `http://localhost:${port}`,
     practiceUrl: (slug: string) => `http://${slug}.localhost:${port}`,
+  });
+}
+
+/** What a browser test file works with: the server, one Chromium, and a fresh practice. */
+export interface BrowserSuite {
+  readonly web: WebTestApp;
+  readonly browser: Browser;
+  readonly tenant: TestTenant;
+}
+
+/**
+ * Registers a browser test file's before/after: starts the real server with the built web app and
+ * one Chromium, makes a practice, and hands them to `ready` before any test (and before any `before`
+ * hook registered after this call); closes both at the end.
+ * @example browserSuite((suite) => ({ web, browser, tenant } = suite));
+ */
+export function browserSuite(ready: (suite: BrowserSuite) => void, overrides: Partial<Config> = {}): void {
+  let web: WebTestApp | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    web = await startWebApp(overrides);
+    browser = await launchBrowser();
+    ready({ web, browser, tenant: await web.createTenant() });
+  });
+  after(async () => {
+    await browser?.close();
+    await web?.close();
   });
 }
 

@@ -19,6 +19,7 @@ const DashboardArea = lazy(() => import('./pages/dashboard/index.tsx').then((m) 
 const PatientsArea = lazy(() => import('./pages/patients/index.tsx').then((m) => ({ default: m.PatientsArea })));
 const CalendarArea = lazy(() => import('./pages/calendar/index.tsx').then((m) => ({ default: m.CalendarArea })));
 const BillingArea = lazy(() => import('./pages/billing/index.tsx').then((m) => ({ default: m.BillingArea })));
+const ReportsArea = lazy(() => import('./pages/reports/index.tsx').then((m) => ({ default: m.ReportsArea })));
 const SettingsArea = lazy(() => import('./pages/settings/index.tsx').then((m) => ({ default: m.SettingsArea })));
 const OperatorArea = lazy(() => import('./pages/operator/index.tsx').then((m) => ({ default: m.OperatorArea })));
 const PatientArea = lazy(() => import('./pages/patient/index.tsx').then((m) => ({ default: m.PatientArea })));
@@ -47,6 +48,7 @@ export function App() {
       <Route path="/patients/*" element={<RequireStaff><PatientsArea /></RequireStaff>} />
       <Route path="/calendar/*" element={<RequireStaff><CalendarArea /></RequireStaff>} />
       <Route path="/billing/*" element={<RequireStaff><BillingArea /></RequireStaff>} />
+      <Route path="/reports/*" element={<RequireStaff><ReportsArea /></RequireStaff>} />
       <Route path="/settings/*" element={<RequireStaff><SettingsArea /></RequireStaff>} />
       <Route path="/" element={<Navigate to={session ? '/dashboard' : '/login'} replace />} />
       <Route path="*" element={<NotFound />} />

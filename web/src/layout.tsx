@@ -12,6 +12,8 @@ export interface NavItem {
   readonly label: string;
   /** Shown only to people holding this permission. */
   readonly permission?: string;
+  /** Shown only to people holding at least one of these. */
+  readonly anyPermission?: readonly string[];
 }
 
 export const STAFF_NAV: readonly NavItem[] = [
@@ -19,6 +21,7 @@ export const STAFF_NAV: readonly NavItem[] = [
   { to: '/calendar', label: 'Calendar', permission: 'scheduling:read' },
   { to: '/patients', label: 'Patients', permission: 'patients:read' },
   { to: '/billing', label: 'Billing', permission: 'billing:read' },
+  { to: '/reports', label: 'Reports', anyPermission: ['scheduling:read', 'billing:read'] },
   { to: '/settings', label: 'Settings', permission: 'settings:manage' },
 ];
 
@@ -59,7 +62,7 @@ export function StaffLayout({ children, accountMenu }: { children: ReactNode; ac
       <div className="app-body">
         <nav id="main-nav" aria-label="Main" className={`sidenav${menuOpen ? ' open' : ''}`}>
           <ul>
-            {STAFF_NAV.filter((n) => !n.permission || can(n.permission)).map((n) => (
+            {STAFF_NAV.filter((n) => (!n.permission || can(n.permission)) && (!n.anyPermission || n.anyPermission.some((p) => can(p)))).map((n) => (
               <li key={n.to}>
                 <NavLink to={n.to}>{n.label}</NavLink>
               </li>

@@ -93,3 +93,12 @@ export const Invoice = Type.Object({
   appointmentId: Type.Union([Type.String(), Type.Null()], { description: 'The appointment this invoice bills; null when not made from an appointment, and for credit notes' }),
 });
 export type Invoice = Static<typeof Invoice>;
+
+/** A row of the invoice list: the invoice plus what is still owed on it, so a list needs no call per row. */
+export const InvoiceListItem = Type.Object({
+  ...Invoice.properties,
+  balanceDue: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Minor units still owed: total less issued credit notes and payments, plus refunds. Null for drafts, void invoices and credit notes',
+  }),
+});
+export type InvoiceListItem = Static<typeof InvoiceListItem>;

@@ -20,7 +20,7 @@ import { computeCreditNote } from './credit-note.ts';
 import { documentFromWire, documentToWire, type Wire } from './document-json.ts';
 import { computeInvoice } from './invoice-calc.ts';
 import type { BillingDocument, Discount, InvoiceLineInput } from './invoice-schemas.ts';
-import type { CreditNoteCreate, DraftLineInput, Invoice, InvoiceCreate, InvoiceQuery, InvoiceUpdate, VoidInput } from './invoice-schemas-api.ts';
+import type { CreditNoteCreate, DraftLineInput, Invoice, InvoiceCreate, InvoiceListItem, InvoiceQuery, InvoiceUpdate, VoidInput } from './invoice-schemas-api.ts';
 
 const ISSUE_SCOPE = 'invoices.issue';
 
@@ -206,14 +206,24 @@ export async function createInvoice(ctx: TenantContext, input: InvoiceCreate): P
 }
 
 /** Newest first; drafts carry `document: null` here (GET one for the live computation). */
-export async function listInvoices(ctx: TenantContext, q: InvoiceQuery = {}): Promise<Invoice[]> {
-  const res = await ctx.statement<Row>(
-    `select ${COLUMNS} from invoices where tenant_id = $1 and ($2::text is null or status = $2) and ($3::uuid is null or patient_id = $3)
+/**
+ * The balance still owed, computed with the list in the same statement (the ledger of
+ * payment-service: total − issued credit notes − payments + refunds; credit note totals are negative).
+ */
+const BALANCE_DUE = `case when i.kind = 'invoice' and i.status in ('issued', 'partially_paid', 'paid') then (i.total
+    + coalesce((select sum(c.total) from invoices c
+                 where c.tenant_id = i.tenant_id and c.credits_invoice_id = i.id and c.kind = 'credit_note' and c.status not in ('draft', 'void')), 0)
+    - coalesce((select sum(case when p.kind = 'refund' then -p.amount else p.amount end) from payments p
+                 where p.tenant_id = i.tenant_id and p.invoice_id = i.id), 0))::text end as balance_due`;
+
+export async function listInvoices(ctx: TenantContext, q: InvoiceQuery = {}): Promise<InvoiceListItem[]> {
+  const res = await ctx.statement<Row & { balance_due: string | null }>(
+    `select ${COLUMNS}, ${BALANCE_DUE} from invoices i where tenant_id = $1 and ($2::text is null or status = $2) and ($3::uuid is null or patient_id = $3)
        and ($5::uuid is null or appointment_id = $5)
      order by created_at desc, id desc limit $4`,
     [ctx.tenant.id, q.status ?? null, q.patientId ?? null, q.limit ?? 50, q.appointmentId ?? null],
   );
-  return res.rows.map((r) => toInvoice(r, r.computed));
+  return res.rows.map((r) => ({ ...toInvoice(r, r.computed), balanceDue: r.balance_due === null ? null : Number(r.balance_due) }));
 }
 
 async function withDocument(tx: TenantTx, r: Row): Promise<Invoice> {

@@ -8,21 +8,8 @@ import { Type, type Static } from 'typebox';
 export const FIELD_TYPES = ['text', 'long_text', 'number', 'date', 'single_choice', 'multiple_choice', 'yes_no', 'consent'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 
-/** Patient-record fields an answer may update (see patient-targets.ts for the compatible types). */
-export const MAPPING_TARGETS = [
-  'preferredName',
-  'phone',
-  'email',
-  'sex',
-  'address.line1',
-  'address.line2',
-  'address.city',
-  'address.region',
-  'address.postalCode',
-  'address.country',
-  'allergies',
-] as const;
-export type MappingTarget = (typeof MAPPING_TARGETS)[number];
+export { MAPPING_TARGETS, type MappingTarget } from './mapping-targets.ts';
+import { MAPPING_TARGETS } from './mapping-targets.ts';
 
 /** Field and section ids: stable keys that answers, `visibleIf` and FHIR linkIds refer to. */
 export const ID_PATTERN = '^[A-Za-z][A-Za-z0-9_]{0,63}$';

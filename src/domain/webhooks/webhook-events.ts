@@ -11,16 +11,8 @@ import { uuidv7 } from '../../db/uuid.ts';
 import type { TenantTx } from '../../tenancy/tenant-db.ts';
 import { enqueueJob } from '../../jobs/job-queue.ts';
 
-export const WEBHOOK_EVENTS = {
-  'patient.created': 'A patient was registered',
-  'appointment.booked': 'An appointment was booked (also each occurrence of a series, and waitlist bookings)',
-  'appointment.cancelled': 'An appointment was cancelled',
-  'invoice.issued': 'An invoice was issued (numbered and frozen)',
-  'invoice.paid': 'A payment settled an invoice in full',
-  'workflow.transition': 'A workflow transition with a `call_webhook` action was taken (sent only by such actions, never by emitEvent)',
-} as const;
-
-export type WebhookEventType = keyof typeof WEBHOOK_EVENTS;
+export { WEBHOOK_EVENTS, type WebhookEventType } from './webhook-event-types.ts';
+import { WEBHOOK_EVENTS, type WebhookEventType } from './webhook-event-types.ts';
 
 /** Sent only by `POST /api/webhooks/{id}/test`, to that endpoint, whether it subscribes or not. */
 export const TEST_EVENT = 'webhook.test';

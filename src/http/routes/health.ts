@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Services } from '../../services.ts';
 import { asPlatform } from '../../tenancy/tenant-db.ts';
-import { AppError } from '../../errors/catalogue.ts';
+import { databaseUnavailable } from '../problem.ts';
 import { problems } from '../schemas.ts';
 
 export function healthRoutes(services: Services) {
@@ -22,7 +22,7 @@ export function healthRoutes(services: Services) {
       try {
         await asPlatform(services.db, (tx) => tx.query('select 1'));
       } catch {
-        throw new AppError('database_unavailable');
+        throw databaseUnavailable();
       }
       return { status: 'ready' as const, database: services.db.kind };
     });

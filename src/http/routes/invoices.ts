@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { CreditNoteCreate, Invoice, InvoiceCreate, InvoiceQuery, InvoiceUpdate, VoidInput } from '../../domain/billing/invoice-schemas-api.ts';
+import { CreditNoteCreate, Invoice, InvoiceCreate, InvoiceListItem, InvoiceQuery, InvoiceUpdate, VoidInput } from '../../domain/billing/invoice-schemas-api.ts';
 import { createInvoice, creditInvoice, getInvoice, issueInvoice, listInvoices, updateInvoice, voidInvoice } from '../../domain/billing/invoice-service.ts';
 import { IdParams, problems } from '../schemas.ts';
 
@@ -34,7 +34,7 @@ export async function invoiceRoutes(app: FastifyInstance): Promise<void> {
       summary: 'List invoices and credit notes',
       description: 'Newest first, at most `limit` (default 50, max 200); `status`, `patientId` and `appointmentId` filter. Drafts carry `document: null` here. Needs `billing:read`.',
       querystring: InvoiceQuery,
-      response: { 200: Type.Object({ items: Type.Array(Invoice) }), ...problems(400, 401, 403) },
+      response: { 200: Type.Object({ items: Type.Array(InvoiceListItem) }), ...problems(400, 401, 403) },
     },
   }, async (request) => ({ items: await listInvoices(request.ctx, request.query) }));
 

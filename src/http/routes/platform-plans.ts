@@ -14,7 +14,9 @@ import { problems } from '../schemas.ts';
 
 const Limits = Type.Object({
   staffSeats: Type.Integer({ description: 'Active staff members allowed' }),
-  requestsPerMinute: Type.Integer({ description: 'API requests per minute for the whole practice' }),
+  requestsPerMinute: Type.Integer({ description: 'API requests per minute for the whole practice (sustained rate)' }),
+  burst: Type.Integer({ description: 'Requests allowed at once above the sustained rate' }),
+  maxConcurrentRequests: Type.Integer({ description: 'Requests of the practice in progress at the same time' }),
 });
 const Plan = Type.Object({ key: Type.String(), name: Type.String(), description: Type.String(), features: Type.Array(Type.String()), limits: Limits });
 const TenantFeatures = Type.Object({

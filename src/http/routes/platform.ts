@@ -13,8 +13,10 @@ import { bearerToken, tokenFailure } from '../plugins/staff-auth.ts';
 import { Credentials, RefreshBody, TokenPair } from './auth.ts';
 import { problems } from '../schemas.ts';
 import { platformPlanRoutes } from './platform-plans.ts';
+import { platformLimitRoutes } from './platform-limits.ts';
 import { platformSubdomainRoutes } from './branding-subdomain.ts';
 import { platformUsageRoutes } from './platform-usage.ts';
+import { platformCostRoutes } from './platform-costs.ts';
 import { PLAN_KEYS } from '../../platform/plans.ts';
 
 const Tenant = Type.Object({
@@ -161,8 +163,10 @@ export function platformRoutes(services: Services) {
       });
 
       await secured.register(platformPlanRoutes(services));
+      await secured.register(platformLimitRoutes(services));
       await secured.register(platformSubdomainRoutes(services));
       await secured.register(platformUsageRoutes(services));
+      await secured.register(platformCostRoutes(services));
 
       s.get('/migrations', {
         schema: {

@@ -17,20 +17,9 @@ export const FIELD_TYPE_LABELS: Readonly<Record<FieldType, string>> = {
   consent: 'Consent with signature',
 };
 
-export const MAPPING_TARGETS = [
-  'preferredName',
-  'phone',
-  'email',
-  'sex',
-  'address.line1',
-  'address.line2',
-  'address.city',
-  'address.region',
-  'address.postalCode',
-  'address.country',
-  'allergies',
-] as const;
-export type MappingTarget = (typeof MAPPING_TARGETS)[number];
+// One list with the server: the API validates against the same module.
+import type { MappingTarget } from '../../../src/domain/forms/mapping-targets.ts';
+export { MAPPING_TARGETS, type MappingTarget } from '../../../src/domain/forms/mapping-targets.ts';
 
 export interface FieldValidation {
   minLength?: number;

@@ -20,7 +20,8 @@ export function ChartFigure({ title, description, chart, table }: { title: strin
       </div>
       {description ? <figcaption className="muted small">{description}</figcaption> : null}
       {asTable ? (
-        <div className="table-wrap">{table}</div>
+        // Focusable: a wide table scrolls sideways, and keyboard users must be able to scroll it too.
+        <div className="table-wrap" tabIndex={0} role="region" aria-label={`${title} (table)`}>{table}</div>
       ) : (
         <div className="chart-figure-plot" role="img" aria-label={`${title} (chart; use “Show as table” for the numbers)`}>
           {chart}

@@ -1,43 +1,21 @@
 /**
  * /billing: invoices and credit notes, newest first, filtered by status and patient (the filters the
- * API has; they live in the address so a shared link keeps them). The balance of an open invoice
- * comes from its payments; paid invoices owe nothing, drafts and void ones show no balance.
+ * API has; they live in the address so a shared link keeps them). Each row shows what is still owed,
+ * which the list itself carries; drafts, void invoices and credit notes show no balance.
  */
-import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useSession } from '../../session.tsx';
 import { useLoad } from '../../ui/hooks.ts';
 import { formatDate, formatMoney } from '../../ui/format.ts';
 import { Badge, EmptyState, ErrorBanner, Loading, PageHeader, SelectField } from '../../ui/kit.tsx';
 import { PatientPicker, usePatientNames } from './patients.tsx';
-import { invoiceTitle, patientName, STATUS_LABELS, STATUS_TONES, type Invoice, type InvoicePayments, type InvoiceStatus } from './types.ts';
+import { invoiceTitle, patientName, STATUS_LABELS, STATUS_TONES, type InvoiceListItem, type InvoiceStatus } from './types.ts';
 
 const LIMIT = 100;
 
-/** Balances of the open invoices in `items` (id → minor units). */
-function useOpenBalances(items: readonly Invoice[]): Map<string, number> {
-  const { api } = useSession();
-  const [balances, setBalances] = useState(() => new Map<string, number>());
-  const open = items.filter((i) => i.kind === 'invoice' && (i.status === 'issued' || i.status === 'partially_paid')).map((i) => i.id);
-  const key = open.join(',');
-  useEffect(() => {
-    if (!key) return;
-    let live = true;
-    void Promise.all(key.split(',').map((id) => api.get<InvoicePayments>(`/api/invoices/${id}/payments`).then((p) => [id, p.balance] as const).catch(() => null))).then((rows) => {
-      if (!live) return;
-      setBalances(new Map(rows.filter((r): r is readonly [string, number] => r !== null)));
-    });
-    return () => {
-      live = false;
-    };
-  }, [api, key]);
-  return balances;
-}
-
-function balanceOf(inv: Invoice, balances: Map<string, number>): number | null {
-  if (inv.kind !== 'invoice' || inv.status === 'draft' || inv.status === 'void') return null;
-  if (inv.status === 'paid') return 0;
-  return balances.get(inv.id) ?? null;
+/** What is owed on a row: the list carries it (null for drafts, void invoices and credit notes). */
+function balanceOf(inv: InvoiceListItem): number | null {
+  return inv.balanceDue;
 }
 
 export function InvoiceList() {
@@ -46,12 +24,11 @@ export function InvoiceList() {
   const status = (params.get('status') ?? '') as InvoiceStatus | '';
   const patientId = params.get('patient') ?? '';
   const list = useLoad(
-    (signal) => api.get<{ items: Invoice[] }>('/api/invoices', { status: status || undefined, patientId: patientId || undefined, limit: LIMIT }, signal),
+    (signal) => api.get<{ items: InvoiceListItem[] }>('/api/invoices', { status: status || undefined, patientId: patientId || undefined, limit: LIMIT }, signal),
     [api, status, patientId],
   );
   const items = list.data?.items ?? [];
   const names = usePatientNames(items.map((i) => i.patientId));
-  const balances = useOpenBalances(items);
 
   const setParam = (name: string, value: string) =>
     setParams((p) => {
@@ -112,7 +89,7 @@ export function InvoiceList() {
             <tbody>
               {items.map((inv) => {
                 const total = inv.total ?? inv.document?.total ?? null;
-                const balance = balanceOf(inv, balances);
+                const balance = balanceOf(inv);
                 return (
                   <tr key={inv.id}>
                     <td><Link to={`/billing/invoices/${inv.id}`}>{invoiceTitle(inv)}</Link></td>

@@ -55,6 +55,11 @@ export interface Invoice {
   readonly appointmentId: string | null;
 }
 
+/** A row of GET /api/invoices: the invoice and what is still owed on it. */
+export interface InvoiceListItem extends Invoice {
+  readonly balanceDue: number | null;
+}
+
 export type PaymentMethod = 'cash' | 'card' | 'cheque' | 'insurance';
 
 export interface Payment {

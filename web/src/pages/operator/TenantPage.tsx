@@ -1,5 +1,5 @@
 /** One practice: health and usage (measured on opening), plan and features, subdomain, suspend/reactivate. */
-import { useState, type FormEvent } from 'react';
+import { lazy, Suspense, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError } from '../../api.ts';
 import { Button, Dialog, ErrorBanner, Loading, PageHeader, SelectField, TextArea, TextField, useToast } from '../../ui/kit.tsx';
@@ -7,6 +7,8 @@ import { useLoad } from '../../ui/hooks.ts';
 import { formatDate, formatDateTime } from '../../ui/format.ts';
 import { formatBytes, practiceSignInUrl, useOperator, type Plan, type TenantRow, type Usage } from './operator-session.tsx';
 import { StatusBadge } from './TenantsList.tsx';
+
+const UsageDailyChart = lazy(() => import('./UsageDailyChart.tsx'));
 
 interface Health {
   readonly tenant: TenantRow;
@@ -95,6 +97,7 @@ export function TenantPage() {
           <Button variant="secondary" className="btn-small" busy={health.loading} onClick={health.reload}>Measure again</Button>
         </section>
       </div>
+      <Suspense fallback={<Loading label="Loading daily usage…" />}><UsageDailyChart slug={tenant.slug} /></Suspense>
       <PlanCard slug={tenant.slug} features={features} plans={plans.data?.items ?? []} />
       <SubdomainCard tenant={tenant} onChanged={health.reload} />
     </>

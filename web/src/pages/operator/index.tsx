@@ -2,7 +2,7 @@
  * The operator console (/operator): its own sign-in and session, then the practices list, one
  * practice's health, and the onboarding wizard.
  */
-import { useEffect, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { Navigate, NavLink, Route, Routes, useLocation } from 'react-router';
 import { applyBrandColours, DEFAULT_ACCENT, DEFAULT_PRIMARY } from '../../branding.tsx';
 import { OperatorSessionProvider, useOperator } from './operator-session.tsx';
@@ -10,7 +10,11 @@ import { OperatorSignIn } from './OperatorSignIn.tsx';
 import { TenantsList } from './TenantsList.tsx';
 import { TenantPage } from './TenantPage.tsx';
 import { OnboardWizard } from './OnboardWizard.tsx';
+import { Loading } from '../../ui/kit.tsx';
 import './operator.css';
+
+// Charts (recharts) load only when the Costs page is opened.
+const CostsPage = lazy(() => import('./CostsPage.tsx').then((m) => ({ default: m.CostsPage })));
 
 export function OperatorArea() {
   // The console is HealthTrack's, never a practice's: back to the default colours.
@@ -22,6 +26,7 @@ export function OperatorArea() {
         <Route path="tenants" element={<RequireOperator><TenantsList /></RequireOperator>} />
         <Route path="tenants/new" element={<RequireOperator><OnboardWizard /></RequireOperator>} />
         <Route path="tenants/:slug" element={<RequireOperator><TenantPage /></RequireOperator>} />
+        <Route path="costs" element={<RequireOperator><Suspense fallback={<Loading />}><CostsPage /></Suspense></RequireOperator>} />
         <Route path="*" element={<Navigate to="/operator/tenants" replace />} />
       </Routes>
     </OperatorSessionProvider>
@@ -47,6 +52,7 @@ function OperatorLayout({ children }: { children: ReactNode }) {
         <nav aria-label="Operator" className="operator-nav">
           <NavLink to="/operator/tenants" end>Practices</NavLink>
           <NavLink to="/operator/tenants/new">Onboard a practice</NavLink>
+          <NavLink to="/operator/costs">Costs</NavLink>
         </nav>
         <div className="topbar-account">
           <span className="muted small who">{session?.name}</span>

@@ -12,6 +12,7 @@ import { formatDateTime } from '../../ui/format.ts';
 import { Badge, Button, Checkbox, EmptyState, ErrorBanner, Loading, PageHeader, TextField, useToast } from '../../ui/kit.tsx';
 import { WebhookDetail } from './WebhooksDetail.tsx';
 import './LocationsWeeklyHours.css';
+import { WEBHOOK_EVENTS as EVENT_CATALOGUE } from '../../../../src/domain/webhooks/webhook-event-types.ts';
 
 export interface WebhookEndpoint {
   readonly id: string;
@@ -27,15 +28,8 @@ export interface WebhookEndpoint {
   readonly createdAt: string;
 }
 
-/** The events the API offers (see docs: POST /api/webhooks). */
-export const WEBHOOK_EVENTS: readonly [string, string][] = [
-  ['patient.created', 'A patient was registered'],
-  ['appointment.booked', 'An appointment was booked'],
-  ['appointment.cancelled', 'An appointment was cancelled'],
-  ['invoice.issued', 'An invoice was issued'],
-  ['invoice.paid', 'An invoice was paid in full'],
-  ['workflow.transition', 'A workflow step with a webhook action was taken'],
-];
+/** The events the API offers: the server's own catalogue, so the two cannot drift. */
+export const WEBHOOK_EVENTS = Object.entries(EVENT_CATALOGUE) as readonly [string, string][];
 
 /** The secret, shown once with a way to copy it. */
 export function SecretOnce({ secret, onDone }: { secret: string; onDone: () => void }) {

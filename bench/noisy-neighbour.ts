@@ -1,0 +1,54 @@
+/**
+ * Noisy neighbour: N practices each send reads at their fair share (open loop, Poisson arrivals);
+ * the p99 of their answered requests is the baseline. Then, in the same run, one more practice sends
+ * ten times its share while the others carry on: their p99 again, the ratio (target < 1.2x), and how
+ * many of the noisy practice's requests were refused (429 from per-practice rate limits and
+ * concurrency caps, when the server has them).
+ *
+ *   node --import tsx bench/noisy-neighbour.ts [tenants=20] [ratePerTenant=8] [seconds=20] [factor=10]
+ *
+ * Uses DATABASE_URL when set, else in-memory PGlite. Traffic goes to 127.0.0.1 only.
+ */
+import { startBenchServer } from './lib/server.ts';
+import { createBenchClinics } from './lib/clinics.ts';
+import { runWorker } from './lib/worker.ts';
+import type { OpenLoopInput, OpenLoopReport } from './lib/open-loop-types.ts';
+import { formatLatency, numberArg, ratio, summarize } from './lib/stats.ts';
+
+const tenants = Math.round(numberArg(0, 'BENCH_TENANTS', 20));
+const rate = numberArg(1, 'BENCH_RATE', 8);
+const seconds = numberArg(2, 'BENCH_SECONDS', 20);
+const factor = numberArg(3, 'BENCH_FACTOR', 10);
+const warmSeconds = Math.min(3, seconds / 4);
+
+const server = await startBenchServer();
+try {
+  // The quiet practices plus the one that will be noisy (idle during the baseline).
+  const clinics = await createBenchClinics(server.services, tenants + 1, 20);
+  console.log(`Noisy neighbour on ${server.services.db.kind}: ${tenants} practices at ${rate} req/s each, then one more at ${rate * factor} req/s (${factor}x), ${seconds} s per phase`);
+
+  async function phase(label: string, noisyRate: number) {
+    const rates = [...Array.from({ length: tenants }, () => rate), noisyRate];
+    const active = noisyRate > 0 ? clinics : clinics.slice(0, tenants);
+    const input: OpenLoopInput = { port: server.port, clinics: active, rates: rates.slice(0, active.length), seconds, warmSeconds, maxInFlight: 2000 };
+    const report = await runWorker<OpenLoopReport>(new URL('./lib/open-loop.ts', import.meta.url), input);
+    const quiet = report.practices.slice(0, tenants);
+    const latencies = quiet.flatMap((p) => p.latencies);
+    const summary = summarize(latencies);
+    const sum = (k: 'refused' | 'errors' | 'dropped') => quiet.reduce((a, p) => a + p[k], 0);
+    console.log(`  ${label.padEnd(34)} quiet practices: ${(latencies.length / report.measuredSeconds).toFixed(1)} ok/s  ${formatLatency(summary)}  refused ${sum('refused')}  errors ${sum('errors')}  dropped ${sum('dropped')}`);
+    const noisy = report.practices[tenants];
+    if (noisy) {
+      const sent = noisy.latencies.length + noisy.refused + noisy.errors;
+      console.log(`  ${'noisy practice'.padEnd(34)} ${(noisy.latencies.length / report.measuredSeconds).toFixed(1)} ok/s  refused ${noisy.refused} of ${sent} (${sent ? ((100 * noisy.refused) / sent).toFixed(0) : 0} %)  errors ${noisy.errors}  dropped ${noisy.dropped}`);
+    }
+    return summary;
+  }
+
+  const fair = await phase('baseline: fair share only', 0);
+  const loud = await phase(`with one practice at ${factor}x`, rate * factor);
+  console.log(`  p99 quiet practices: ${fair.p99.toFixed(2)} ms without, ${loud.p99.toFixed(2)} ms with the noisy practice`);
+  console.log(`  ratio p99 with/without: ${ratio(loud.p99, fair.p99)}`);
+} finally {
+  await server.close();
+}

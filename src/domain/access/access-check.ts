@@ -1,0 +1,80 @@
+/**
+ * One round trip for an authenticated read: the member's access is taken from a per-process cache
+ * and *proved current* by a guard that rides in the same message as the request's first tenant
+ * statement. The guard recomputes the access fingerprint in the database and raises when it
+ * differs, so the statement never runs on stale access; the request is then run again with access
+ * loaded afresh (see staff-auth.ts). A role edit or a disabled account therefore still applies to
+ * the very next request, with no version to bump and no invalidation message to lose.
+ */
+import { uuidLiteral } from '../../db/sql-literal.ts';
+import type { StatementGuard } from '../../tenancy/tenant-context.ts';
+import { ACCESS_FINGERPRINT, type Access } from './permission-service.ts';
+
+/** SQLSTATE the guard raises (class HT is ours; no PostgreSQL class uses it). */
+export const ACCESS_CHANGED_SQLSTATE = 'HT403';
+
+/** Thrown by a context's data door once its guard has failed: nothing more may run on that access. */
+export class StaleAccessError extends Error {
+  constructor() {
+    super('The member\'s access changed during the request');
+    this.name = 'StaleAccessError';
+  }
+}
+
+function isAccessChanged(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === ACCESS_CHANGED_SQLSTATE;
+}
+
+/** The speculative check of one request: pending until a guarded statement succeeds or fails. */
+export class AccessCheck implements StatementGuard {
+  state: 'pending' | 'confirmed' | 'stale' = 'pending';
+  readonly #sql: string;
+
+  constructor(tenantId: string, userId: string, fingerprint: string) {
+    if (!/^[0-9a-f]{32}$/.test(fingerprint)) throw new Error('access fingerprint must be an md5 hex digest');
+    // Every value is a checked uuid or hex digest: nothing here can close the dollar quote.
+    this.#sql =
+      `; do $ht_access$ begin if not exists (select 1 from staff_members s where s.tenant_id = ${uuidLiteral(tenantId)}` +
+      ` and s.user_id = ${uuidLiteral(userId)} and ${ACCESS_FINGERPRINT} = '${fingerprint}')` +
+      ` then raise exception 'access changed' using errcode = '${ACCESS_CHANGED_SQLSTATE}'; end if; end $ht_access$`;
+  }
+
+  sql(): string {
+    if (this.state === 'stale') throw new StaleAccessError();
+    return this.state === 'pending' ? this.#sql : '';
+  }
+
+  settle(ran: boolean, err: unknown): void {
+    if (isAccessChanged(err)) this.state = 'stale';
+    else if (ran && err === null && this.state === 'pending') this.state = 'confirmed';
+  }
+}
+
+/**
+ * Active members' access by (tenant, user), most recently used last. Only a hint: every use is
+ * proved by an `AccessCheck`, so an entry can be stale without harm and no invalidation is needed.
+ */
+export class AccessCache {
+  readonly #entries = new Map<string, Access>();
+
+  constructor(private readonly max = 10_000) {}
+
+  get(tenantId: string, userId: string): Access | undefined {
+    const key = `${tenantId}/${userId}`;
+    const hit = this.#entries.get(key);
+    if (hit) {
+      this.#entries.delete(key);
+      this.#entries.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** Keeps `access` when it is active (a denial is always re-read, never served from here). */
+  set(tenantId: string, userId: string, access: Access): void {
+    const key = `${tenantId}/${userId}`;
+    this.#entries.delete(key);
+    if (!access.active || !access.fingerprint || this.max === 0) return;
+    this.#entries.set(key, access);
+    if (this.#entries.size > this.max) this.#entries.delete(this.#entries.keys().next().value!);
+  }
+}
