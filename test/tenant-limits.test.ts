@@ -41,6 +41,14 @@ class Gate {
   }
 }
 
+/** Waits until `n` requests are held at the gate; fails at once (never hangs) if one of them is answered first. */
+async function enteredOrFailed(gate: Gate, n: number, running: readonly Promise<LightMyRequestResponse>[]): Promise<void> {
+  await Promise.race([
+    gate.untilEntered(n),
+    ...running.map((p) => p.then((res) => Promise.reject(new Error(`a held request was answered before the gate opened: ${res.statusCode} ${res.body}`)))),
+  ]);
+}
+
 /**
  * The production app plus one staff route under /api (behind the same staff pipeline, so admitted
  * against the practice like every /api route), held until the test opens the gate. Built here: the
@@ -182,10 +190,10 @@ test('concurrency cap: requests in progress beyond it get 429 tenant_concurrency
   try {
     // First round: two requests held ~1.2 s, so the practice's recent requests take about that long.
     let running = [hold(app, a), hold(app, a)];
-    await gate.untilEntered(2);
+    await enteredOrFailed(gate, 2, running);
     const [refused, bHeld] = [await hold(app, a), hold(app, b)];
     assertRefused(refused, 'tenant_concurrency_limited');
-    await gate.untilEntered(3); // the other practice's request got in
+    await enteredOrFailed(gate, 3, [bHeld]); // the other practice's request got in
     await new Promise((r) => setTimeout(r, 1200));
     gate.openNow();
     for (const res of await Promise.all([...running, bHeld])) assert.equal(res.statusCode, 200, res.body);
@@ -193,7 +201,7 @@ test('concurrency cap: requests in progress beyond it get 429 tenant_concurrency
     // Slots are released: the cap is free again. Retry-After now follows the recent durations.
     gate = new Gate();
     running = [hold(app, a), hold(app, a)];
-    await gate.untilEntered(2);
+    await enteredOrFailed(gate, 2, running);
     assert.equal(assertRefused(await me(app, a), 'tenant_concurrency_limited'), 2);
     gate.openNow();
     for (const res of await Promise.all(running)) assert.equal(res.statusCode, 200);
@@ -221,17 +229,19 @@ test('Redis: two app instances share one practice limit (rate and concurrency)',
     assertRefused(await me(apps[0]!, a), 'tenant_rate_limited');
     assert.equal((await me(apps[0]!, b)).statusCode, 200);
 
-    await setLimits(t, a, { requestsPerMinute: 6000, burst: 100, maxConcurrentRequests: 2 });
+    // Concurrency on a practice of its own: A's bucket is empty and refills at 1/min.
+    const c = await t.createTenant();
+    await setLimits(t, c, { requestsPerMinute: 6000, burst: 100, maxConcurrentRequests: 2 });
     gate = new Gate();
-    const running = [hold(apps[0]!, a), hold(apps[1]!, a)];
-    await gate.untilEntered(2);
-    assertRefused(await hold(apps[0]!, a), 'tenant_concurrency_limited');
-    assertRefused(await me(apps[1]!, a), 'tenant_concurrency_limited');
+    const running = [hold(apps[0]!, c), hold(apps[1]!, c)];
+    await enteredOrFailed(gate, 2, running);
+    assertRefused(await hold(apps[0]!, c), 'tenant_concurrency_limited');
+    assertRefused(await me(apps[1]!, c), 'tenant_concurrency_limited');
     gate.openNow();
     for (const res of await Promise.all(running)) assert.equal(res.statusCode, 200);
     // Releases reach Redis after the response; give them a moment.
     await new Promise((r) => setTimeout(r, 100));
-    assert.equal((await me(apps[1]!, a)).statusCode, 200);
+    assert.equal((await me(apps[1]!, c)).statusCode, 200);
   } finally {
     gate.openNow();
     for (const app of apps) await app.close();
