@@ -5,7 +5,11 @@
  * many of the noisy practice's requests were refused (429 from per-practice rate limits and
  * concurrency caps, when the server has them).
  *
- *   node --import tsx bench/noisy-neighbour.ts [tenants=20] [ratePerTenant=8] [seconds=20] [factor=10]
+ * A p99 over a few thousand requests moves with anything else the machine does, so the two phases
+ * alternate over several rounds in the order A B B A (drift over the run falls on both sides alike),
+ * and each side's p99 is taken over all its rounds. Each round's p99s are printed too.
+ *
+ *   node --import tsx bench/noisy-neighbour.ts [tenants=20] [ratePerTenant=8] [seconds=20] [factor=10] [rounds=2]
  *
  * Uses DATABASE_URL when set, else in-memory PGlite. Traffic goes to 127.0.0.1 only.
  */
@@ -19,13 +23,16 @@ const tenants = Math.round(numberArg(0, 'BENCH_TENANTS', 20));
 const rate = numberArg(1, 'BENCH_RATE', 8);
 const seconds = numberArg(2, 'BENCH_SECONDS', 20);
 const factor = numberArg(3, 'BENCH_FACTOR', 10);
+const rounds = Math.max(1, Math.round(numberArg(4, 'BENCH_ROUNDS', 2)));
 const warmSeconds = Math.min(3, seconds / 4);
 
 const server = await startBenchServer();
 try {
   // The quiet practices plus the one that will be noisy (idle during the baseline).
   const clinics = await createBenchClinics(server.services, tenants + 1, 20);
-  console.log(`Noisy neighbour on ${server.services.db.kind}: ${tenants} practices at ${rate} req/s each, then one more at ${rate * factor} req/s (${factor}x), ${seconds} s per phase`);
+  console.log(
+    `Noisy neighbour on ${server.services.db.kind}: ${tenants} practices at ${rate} req/s each, with and without one more at ${rate * factor} req/s (${factor}x), ${seconds} s per phase, ${rounds} round(s) of A B B A`,
+  );
 
   async function phase(label: string, noisyRate: number) {
     const rates = [...Array.from({ length: tenants }, () => rate), noisyRate];
@@ -37,6 +44,7 @@ try {
     const summary = summarize(latencies);
     const sum = (k: 'refused' | 'errors' | 'dropped') => quiet.reduce((a, p) => a + p[k], 0);
     console.log(`  ${label.padEnd(34)} quiet practices: ${(latencies.length / report.measuredSeconds).toFixed(1)} ok/s  ${formatLatency(summary)}  refused ${sum('refused')}  errors ${sum('errors')}  dropped ${sum('dropped')}`);
+    (noisyRate > 0 ? loudLatencies : fairLatencies).push(...latencies);
     const noisy = report.practices[tenants];
     if (noisy) {
       const sent = noisy.latencies.length + noisy.refused + noisy.errors;
@@ -45,8 +53,17 @@ try {
     return summary;
   }
 
-  const fair = await phase('baseline: fair share only', 0);
-  const loud = await phase(`with one practice at ${factor}x`, rate * factor);
+  const fairLatencies: number[] = [];
+  const loudLatencies: number[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const noisyFirst = round % 2 === 0;
+    for (const noisy of noisyFirst ? [true, false, false, true] : [false, true, true, false]) {
+      await phase(noisy ? `round ${round}: with one practice at ${factor}x` : `round ${round}: fair share only`, noisy ? rate * factor : 0);
+    }
+  }
+  const fair = summarize(fairLatencies);
+  const loud = summarize(loudLatencies);
+  console.log(`  all rounds, quiet practices without: ${formatLatency(fair)}  with: ${formatLatency(loud)}`);
   console.log(`  p99 quiet practices: ${fair.p99.toFixed(2)} ms without, ${loud.p99.toFixed(2)} ms with the noisy practice`);
   console.log(`  ratio p99 with/without: ${ratio(loud.p99, fair.p99)}`);
 } finally {

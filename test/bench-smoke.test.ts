@@ -46,11 +46,12 @@ test('bench/mixed-workload.ts prints throughput, latencies per operation and ove
 });
 
 test('bench/noisy-neighbour.ts prints the quiet practices\' p99 with and without the noisy one, the ratio and the refusals', async () => {
-  const { code, output } = await runBench('noisy-neighbour.ts', ['2', '3', '2', '10']);
+  const { code, output } = await runBench('noisy-neighbour.ts', ['2', '3', '2', '10', '1']);
   assert.equal(code, 0, output);
   assertLines(output, [
-    new RegExp(`baseline: fair share only\\s+quiet practices: ${NUMBER} ok/s\\s+${LATENCY.source}`),
-    new RegExp(`with one practice at 10x\\s+quiet practices: ${NUMBER} ok/s\\s+${LATENCY.source}`),
+    new RegExp(`round 1: fair share only\\s+quiet practices: ${NUMBER} ok/s\\s+${LATENCY.source}`),
+    new RegExp(`round 1: with one practice at 10x\\s+quiet practices: ${NUMBER} ok/s\\s+${LATENCY.source}`),
+    new RegExp(`all rounds, quiet practices without: ${LATENCY.source}\\s+with: ${LATENCY.source}`),
     /noisy practice\s+\d+(\.\d+)? ok\/s\s+refused \d+ of \d+/,
     new RegExp(`p99 quiet practices: ${NUMBER} ms without, ${NUMBER} ms with the noisy practice`),
     new RegExp(`ratio p99 with/without: ${NUMBER}x`),

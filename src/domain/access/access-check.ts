@@ -8,7 +8,7 @@
  */
 import { uuidLiteral } from '../../db/sql-literal.ts';
 import type { StatementGuard } from '../../tenancy/tenant-context.ts';
-import { ACCESS_FINGERPRINT, type Access } from './permission-service.ts';
+import type { Access } from './permission-service.ts';
 
 /** SQLSTATE the guard raises (class HT is ours; no PostgreSQL class uses it). */
 export const ACCESS_CHANGED_SQLSTATE = 'HT403';
@@ -32,11 +32,9 @@ export class AccessCheck implements StatementGuard {
 
   constructor(tenantId: string, userId: string, fingerprint: string) {
     if (!/^[0-9a-f]{32}$/.test(fingerprint)) throw new Error('access fingerprint must be an md5 hex digest');
-    // Every value is a checked uuid or hex digest: nothing here can close the dollar quote.
-    this.#sql =
-      `; do $ht_access$ begin if not exists (select 1 from staff_members s where s.tenant_id = ${uuidLiteral(tenantId)}` +
-      ` and s.user_id = ${uuidLiteral(userId)} and ${ACCESS_FINGERPRINT} = '${fingerprint}')` +
-      ` then raise exception 'access changed' using errcode = '${ACCESS_CHANGED_SQLSTATE}'; end if; end $ht_access$`;
+    // Every value is a checked uuid or hex digest. A function (migration 0022), not an inline DO
+    // block: PostgreSQL keeps its plans instead of compiling the block on every request.
+    this.#sql = `; select assert_access(${uuidLiteral(tenantId)}, ${uuidLiteral(userId)}, '${fingerprint}')`;
   }
 
   sql(): string {

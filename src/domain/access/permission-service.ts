@@ -24,11 +24,11 @@ const PERMISSIONS = `array(select distinct p from member_roles mr join roles r o
 
 /**
  * SQL for the digest of what authorises a request — status and permissions — over the
- * `staff_members` row `s` (role keys are informational and left out).
- * The access guard (access-check.ts) recomputes it in the database: one expression for both, so
- * the cached and the current access can never be compared by two different definitions.
+ * `staff_members` row `s`. Its one definition is the database function `access_fingerprint`
+ * (tenant migration 0022), which the access guard (`assert_access`, access-check.ts) also calls: the
+ * cached and the current access can never be compared by two different definitions.
  */
-export const ACCESS_FINGERPRINT = `md5(s.status || '|' || array_to_string(${PERMISSIONS}, ','))`;
+export const ACCESS_FINGERPRINT = 'access_fingerprint(s.tenant_id, s.user_id)';
 
 /** One query: the member's active status, role keys, the union of their permissions and its digest. */
 export async function loadPermissions(ctx: TenantContext, userId: string): Promise<Access> {
