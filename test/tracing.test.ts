@@ -1,6 +1,7 @@
 // OpenTelemetry tracing: off by default; with an OTLP endpoint, a server span per request (route
 // template, status, practice id) with database statement spans as children, joined to the
-// caller's W3C trace, exported over OTLP/HTTP JSON, and nothing that could be PHI.
+// caller's W3C trace, exported over OTLP/HTTP JSON, and nothing that could be PHI; background job
+// runs as spans of their own with their statements as children.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -10,6 +11,9 @@ import { startTestApp, testConfig, type TestApp } from './support/harness.ts';
 import { monitoringConfig } from '../src/observability/monitoring-config.ts';
 import { parentFromTraceparent } from '../src/observability/tracing.ts';
 import { trace } from '@opentelemetry/api';
+import { asPlatform } from '../src/tenancy/tenant-db.ts';
+import { enqueueJobsOnce } from '../src/jobs/job-queue.ts';
+import { USAGE_STORAGE_JOB } from '../src/platform/usage-jobs.ts';
 
 interface OtlpValue {
   stringValue?: string;
@@ -118,6 +122,44 @@ test('requests become server spans with statement children, in the caller trace,
     for (const secret of [name, 'Quillfeather', '1975-05-06', tenant.adminToken.slice(-40), tenant.slug]) {
       assert.ok(!exported.includes(secret), `exported spans contain ${secret}`);
     }
+  } finally {
+    if (t && !closed.done) await t.close();
+  }
+});
+
+test('background job runs become consumer spans of their own trace, with statement children and their outcome', async () => {
+  let t: TestApp | undefined;
+  const closed = { done: false };
+  try {
+    t = await startTestApp({ monitoring: { ...testConfig().monitoring, tracesUrl: `${url}/v1/traces` } });
+    const tenant = await t.createTenant();
+    const day = new Date().toISOString().slice(0, 10);
+    const unknownKind = `tracing.unknown.${randomBytes(3).toString('hex')}`;
+    await asPlatform(t.services.db, (tx) =>
+      enqueueJobsOnce(tx, [
+        { tenantId: tenant.id, kind: USAGE_STORAGE_JOB, payload: { day }, runAt: new Date(Date.now() - 1000), dedupeKey: `${USAGE_STORAGE_JOB}:${tenant.id}:${day}:tracing` },
+        // No handler for this kind: the run fails and is queued again.
+        { tenantId: tenant.id, kind: unknownKind, payload: {}, runAt: new Date(Date.now() - 1000), dedupeKey: `${unknownKind}:${tenant.id}` },
+      ]),
+    );
+    assert.ok((await t.services.jobs.runDue(new Date())) >= 2);
+    await t.close();
+    closed.done = true;
+
+    const job = spans.find((s) => s.name === `job ${USAGE_STORAGE_JOB}` && attr(s, 'healthtrack.tenant.id') === tenant.id);
+    assert.ok(job, 'the job run was exported as a span');
+    assert.equal(job.kind, 5); // CONSUMER
+    assert.equal(job.parentSpanId ?? '', '');
+    assert.equal(attr(job, 'healthtrack.job.kind'), USAGE_STORAGE_JOB);
+    assert.equal(attr(job, 'healthtrack.job.outcome'), 'done');
+    const statements = spans.filter((s) => s.parentSpanId === job.spanId);
+    assert.ok(statements.length > 0, 'the statements the job ran are its children');
+    for (const s of statements) assert.equal(s.name, 'db.statement');
+
+    const failed = spans.find((s) => s.name === `job ${unknownKind}`) as (OtlpSpan & { status?: { code?: number } }) | undefined;
+    assert.ok(failed, 'a failing run is traced too');
+    assert.equal(attr(failed, 'healthtrack.job.outcome'), 'retry');
+    assert.equal(failed.status?.code, 2); // ERROR
   } finally {
     if (t && !closed.done) await t.close();
   }

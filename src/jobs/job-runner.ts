@@ -6,7 +6,7 @@
 import type { Database } from '../db/database.ts';
 import { asPlatform, type TenantRef, type Tier } from '../tenancy/tenant-db.ts';
 import { newWorkScope, runInScope } from '../observability/work-scope.ts';
-import { reportJobRun } from '../observability/job-events.ts';
+import { reportJobRun, reportJobStart } from '../observability/job-events.ts';
 
 export interface Job {
   readonly id: string;
@@ -104,13 +104,15 @@ export class JobRunner {
     const tenant: TenantRef | null =
       row.tenant_id && row.slug && row.tier && row.schema_name ? { id: row.tenant_id, slug: row.slug, tier: row.tier, schema: row.schema_name } : null;
     const t0 = performance.now();
+    const scope = newWorkScope(tenant?.id ?? null);
+    reportJobStart(row.kind, scope);
     try {
       if (!handler) throw new Error(`no handler for job kind "${row.kind}"`);
       if (row.tenant_id && !tenant) throw new Error('tenant no longer exists');
       const job = { id: row.id, kind: row.kind, payload: row.payload, attempts: row.attempts, tenant, now };
-      await runInScope(newWorkScope(tenant?.id ?? null), () => handler(job));
+      await runInScope(scope, () => handler(job));
       await asPlatform(this.db, (tx) => tx.query(`update jobs set status = 'done', finished_at = now(), locked_until = null where id = $1`, [row.id]));
-      reportJobRun(row.kind, 'done', performance.now() - t0);
+      reportJobRun(row.kind, 'done', performance.now() - t0, scope);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const final = row.attempts >= row.max_attempts;
@@ -125,7 +127,7 @@ export class JobRunner {
           [row.id, final ? 'failed' : 'queued', message.slice(0, 1000), delay],
         ),
       );
-      reportJobRun(row.kind, final ? 'failed' : 'retry', performance.now() - t0);
+      reportJobRun(row.kind, final ? 'failed' : 'retry', performance.now() - t0, scope);
     }
   }
 

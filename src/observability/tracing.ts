@@ -2,14 +2,16 @@
  * OpenTelemetry tracing, off unless an OTLP endpoint is configured. The SDK is imported only when
  * tracing starts, so a server without it loads and runs none of it (no hooks, no listeners).
  *
- * Spans: one server span per HTTP request (method, route template, status, practice id) and a
- * child span per database statement. Statement spans are made after the fact from the timed
- * database's report (start = end − duration) and parented through the request's work scope, so
- * no context manager is installed and nothing global is touched. Neither carries SQL text, URLs,
- * query strings or bodies: no PHI leaves the process.
+ * Spans: one server span per HTTP request (method, route template, status, practice id), one
+ * consumer span per background job run (kind, outcome, practice id), and a child span per database
+ * statement of either. Statement spans are made after the fact from the timed database's report
+ * (start = end − duration) and parented through the work scope of the request or job, so no
+ * context manager is installed and nothing global is touched. None carries SQL text, URLs, query
+ * strings, bodies or job payloads: no PHI leaves the process.
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, isSpanContextValid, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { onStatement } from '../db/timed-database.ts';
+import { onJobRun, onJobStart, type JobOutcome } from './job-events.ts';
 import { currentScope, type WorkScope } from './work-scope.ts';
 
 export const SERVICE_NAME = 'healthtrack';
@@ -32,15 +34,20 @@ export interface RequestSpanEnd {
 }
 
 export class Tracing {
-  private readonly requestSpans = new WeakMap<WorkScope, Span>();
-  private readonly stopListening: () => void;
+  /** The open span of each request or job run in progress, by its work scope. */
+  private readonly scopeSpans = new WeakMap<WorkScope, Span>();
+  private readonly stopListening: (() => void)[];
 
   private constructor(
     private readonly tracer: Tracer,
     private readonly provider: { forceFlush(): Promise<void>; shutdown(): Promise<void> },
     private readonly dbSystem: string,
   ) {
-    this.stopListening = onStatement((ms, failed) => this.statementSpan(ms, failed));
+    this.stopListening = [
+      onStatement((ms, failed) => this.statementSpan(ms, failed)),
+      onJobStart((kind, scope) => this.startJob(scope, kind)),
+      onJobRun((_kind, outcome, _ms, scope) => this.endJob(scope, outcome)),
+    ];
   }
 
   /** Loads the SDK and starts exporting to `url` (OTLP over HTTP, JSON). */
@@ -65,8 +72,24 @@ export class Tracing {
       { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'http.route': route } },
       parentFromTraceparent(traceparent),
     );
-    this.requestSpans.set(scope, span);
+    this.scopeSpans.set(scope, span);
     return span;
+  }
+
+  /** A job run is a trace of its own: jobs are picked from the queue, not called by a request. */
+  private startJob(scope: WorkScope, kind: string): void {
+    const attributes: Record<string, string> = { 'healthtrack.job.kind': kind };
+    if (scope.tenantId) attributes['healthtrack.tenant.id'] = scope.tenantId;
+    this.scopeSpans.set(scope, this.tracer.startSpan(`job ${kind}`, { kind: SpanKind.CONSUMER, attributes }, ROOT_CONTEXT));
+  }
+
+  private endJob(scope: WorkScope, outcome: JobOutcome): void {
+    const span = this.scopeSpans.get(scope);
+    if (!span) return;
+    this.scopeSpans.delete(scope);
+    span.setAttribute('healthtrack.job.outcome', outcome);
+    if (outcome !== 'done') span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end();
   }
 
   /** Closes the server span with what the response turned out to be. */
@@ -79,7 +102,7 @@ export class Tracing {
 
   private statementSpan(ms: number, failed: boolean): void {
     const scope = currentScope();
-    const parent = scope && this.requestSpans.get(scope);
+    const parent = scope && this.scopeSpans.get(scope);
     if (!parent) return;
     const endTime = performance.timeOrigin + performance.now();
     const span = this.tracer.startSpan(
@@ -98,7 +121,7 @@ export class Tracing {
 
   /** Stops observing statements and flushes; call on server close. */
   async shutdown(): Promise<void> {
-    this.stopListening();
+    for (const stop of this.stopListening) stop();
     await this.provider.shutdown();
   }
 }
