@@ -118,6 +118,19 @@ test('plan defaults: bigger plans allow more, and the scale multiplies plan limi
   assert.deepEqual(requestLimitsOf({ plan: 'starter', limitOverrides: { burst: 2 } }, 10), { ratePerSecond: 50, burst: 2, maxConcurrent: 60 });
 });
 
+test('the practice sees its own limits in /api/me: the plan\'s, with the operator\'s overrides applied', async () => {
+  const t = await fixture();
+  const a = await t.createTenant();
+  const plan = PLANS.standard.limits;
+  const before = (await me(t.app, a)).json().plan.limits;
+  assert.deepEqual(before, { staffSeats: plan.staffSeats, requestsPerMinute: plan.requestsPerMinute, burst: plan.burst, maxConcurrentRequests: plan.maxConcurrentRequests });
+  await setLimits(t, a, { maxConcurrentRequests: plan.maxConcurrentRequests + 5, requestsPerMinute: plan.requestsPerMinute * 2 });
+  const after = (await me(t.app, a)).json().plan.limits;
+  assert.deepEqual(after, { staffSeats: plan.staffSeats, requestsPerMinute: plan.requestsPerMinute * 2, burst: plan.burst, maxConcurrentRequests: plan.maxConcurrentRequests + 5 });
+  await setLimits(t, a, {});
+  assert.deepEqual((await me(t.app, a)).json().plan.limits, before);
+});
+
 test('over the rate limit: 429 tenant_rate_limited with a computed Retry-After; another practice is unaffected', async () => {
   const t = await fixture();
   const [a, b] = [await t.createTenant(), await t.createTenant()];

@@ -17,6 +17,12 @@ export interface RequestLimitValues {
   readonly maxConcurrentRequests: number;
 }
 
+/** A practice's request limits as the operator set them: the plan's, each override replacing one value. */
+export function requestLimitValuesOf(tenant: { readonly plan: string; readonly limitOverrides?: LimitOverrides }): RequestLimitValues {
+  const { requestsPerMinute, burst, maxConcurrentRequests } = planOf(tenant.plan).limits;
+  return { requestsPerMinute, burst, maxConcurrentRequests, ...tenant.limitOverrides };
+}
+
 /** The limits the limiter applies to a practice: plan × scale, each override exact. */
 export function requestLimitsOf(tenant: { readonly plan: string; readonly limitOverrides?: LimitOverrides }, scale = 1): RequestLimits {
   const plan = planOf(tenant.plan).limits;

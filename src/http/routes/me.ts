@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ALL_FEATURES, planOf } from '../../platform/plans.ts';
+import { requestLimitValuesOf } from '../../platform/tenant-limits.ts';
 import { problems } from '../schemas.ts';
 
 export async function meRoutes(app: FastifyInstance): Promise<void> {
@@ -20,7 +21,15 @@ export async function meRoutes(app: FastifyInstance): Promise<void> {
           plan: Type.Object({
             key: Type.String(),
             name: Type.String(),
-            limits: Type.Object({ staffSeats: Type.Integer(), requestsPerMinute: Type.Integer() }),
+            limits: Type.Object(
+              {
+                staffSeats: Type.Integer(),
+                requestsPerMinute: Type.Integer({ description: 'Sustained API requests per minute for the practice\'s staff' }),
+                burst: Type.Integer({ description: 'Requests that may come at once above the sustained rate' }),
+                maxConcurrentRequests: Type.Integer({ description: 'Requests served at the same time; more answer 429 `tenant_concurrency_limited`' }),
+              },
+              { description: 'The plan\'s limits with any operator overrides applied' },
+            ),
           }),
           features: Type.Array(Type.String(), { description: 'Features enabled for the practice (plan plus operator overrides)' }),
         }),
@@ -34,7 +43,7 @@ export async function meRoutes(app: FastifyInstance): Promise<void> {
       userId: request.ctx.actor.id!,
       tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
       permissions: [...request.ctx.permissions].sort(),
-      plan: { key: plan.key, name: plan.name, limits: plan.limits },
+      plan: { key: plan.key, name: plan.name, limits: { staffSeats: plan.limits.staffSeats, ...requestLimitValuesOf(tenant) } },
       features: ALL_FEATURES.filter((f) => tenant.features.has(f)),
     };
   });
