@@ -14,8 +14,11 @@
  *
  * Uses DATABASE_URL when set (pool size HEALTHTRACK_POOL_SIZE, default 20 here), else in-memory PGlite.
  * Per-practice request limits are raised (HEALTHTRACK_TENANT_LIMITS_SCALE=1000 unless set).
+ * BENCH_WORKERS=n (PostgreSQL only) serves the load from the real server in cluster mode with n
+ * workers (src/main.ts as a child process, each worker with its own pool of that size) instead of
+ * the single in-process server; the practices are still made in-process on the same database.
  */
-import { startBenchServer } from './lib/server.ts';
+import { startBenchServer, startClusterServer, type ClusterServer } from './lib/server.ts';
 import { createBenchClinics } from './lib/clinics.ts';
 import { runWorker } from './lib/worker.ts';
 import { OPERATIONS, type UsersInput, type UsersReport } from './lib/clinic-ops.ts';
@@ -27,19 +30,25 @@ const seconds = numberArg(2, 'BENCH_SECONDS', 60);
 const thinkMs = numberArg(3, 'BENCH_THINK_MS', 3000);
 const patients = numberArg(4, 'BENCH_PATIENTS', 20);
 const warmSeconds = Math.min(5, seconds / 4);
+const workers = Math.max(1, Math.round(Number(process.env.BENCH_WORKERS ?? 1)));
+if (workers > 1 && !process.env.DATABASE_URL) throw new Error('Cluster mode needs PostgreSQL (DATABASE_URL): the embedded database belongs to one process');
 
 // The per-practice request limits are raised (unless set): this measures the stack, not the limiter.
-const server = await startBenchServer({
+const serverEnv = {
   HEALTHTRACK_POOL_SIZE: process.env.HEALTHTRACK_POOL_SIZE ?? '20',
   HEALTHTRACK_TENANT_LIMITS_SCALE: process.env.HEALTHTRACK_TENANT_LIMITS_SCALE ?? '1000',
-});
+};
+const server = await startBenchServer(serverEnv);
+let cluster: ClusterServer | undefined;
 try {
   const t0 = performance.now();
   const clinics = await createBenchClinics(server.services, tenants, patients);
-  console.log(`Mixed workload on ${server.services.db.kind}: ${tenants} practices (${patients} patients each, set up in ${((performance.now() - t0) / 1000).toFixed(1)} s), ${users} users, think time exp(mean ${thinkMs} ms), ${seconds} s per phase (first ${warmSeconds} s not recorded)`);
+  if (workers > 1) cluster = await startClusterServer(workers, serverEnv);
+  const port = cluster?.port ?? server.port;
+  console.log(`Mixed workload on ${server.services.db.kind}, ${workers > 1 ? `cluster of ${workers} workers` : 'one process'}: ${tenants} practices (${patients} patients each, set up in ${((performance.now() - t0) / 1000).toFixed(1)} s), ${users} users, think time exp(mean ${thinkMs} ms), ${seconds} s per phase (first ${warmSeconds} s not recorded)`);
 
   async function phase(label: string, practices: typeof clinics) {
-    const input: UsersInput = { port: server.port, clinics: practices, users, seconds, warmSeconds, thinkMs, maxSockets: 64 };
+    const input: UsersInput = { port, clinics: practices, users, seconds, warmSeconds, thinkMs, maxSockets: 64 };
     const report = await runWorker<UsersReport>(new URL('./lib/clinic-users.ts', import.meta.url), input);
     const all: number[] = [];
     let races = 0;
@@ -68,5 +77,6 @@ try {
   const single = await phase('baseline: 1 practice, same users and mix', clinics.slice(0, 1));
   console.log(`  ratio ${tenants} practices / 1 practice: throughput ${ratio(spread.throughput, single.throughput)}, p95 ${ratio(spread.overall.p95, single.overall.p95)}, p99 ${ratio(spread.overall.p99, single.overall.p99)}`);
 } finally {
+  await cluster?.close();
   await server.close();
 }

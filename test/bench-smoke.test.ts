@@ -8,14 +8,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { CHILD_NODE_FLAGS } from './support/child-node.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NUMBER = String.raw`\d+(\.\d+)?`;
 
 /** Runs `bench/<file>` with `args`; resolves with its output once it exits by itself. */
-function runBench(file: string, args: string[]): Promise<{ code: number | null; output: string }> {
+function runBench(file: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `bench/${file}`, ...args], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...CHILD_NODE_FLAGS, '--import', 'tsx', `bench/${file}`, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -43,6 +44,18 @@ test('bench/mixed-workload.ts prints throughput, latencies per operation and ove
   assertLines(output, [/2 practices/, /baseline: 1 practice/, new RegExp(`ratio 2 practices / 1 practice: throughput (${NUMBER}x|n/a), p95 (${NUMBER}x|n/a), p99 (${NUMBER}x|n/a)`)]);
   // The overall line of the many-practice phase has answered requests.
   assert.match(output, new RegExp(`overall\\s+${NUMBER} ok/s\\s+${LATENCY.source}`));
+});
+
+test('bench/mixed-workload.ts with BENCH_WORKERS=2 drives the real server in cluster mode (PostgreSQL only)', async () => {
+  const { code, output } = await runBench('mixed-workload.ts', ['2', '6', '2', '200', '3'], { BENCH_WORKERS: '2' });
+  if (!process.env.DATABASE_URL) {
+    // The embedded database belongs to one process: the bench says so instead of measuring something else.
+    assert.notEqual(code, 0, output);
+    assert.match(output, /Cluster mode needs PostgreSQL \(DATABASE_URL\)/);
+    return;
+  }
+  assert.equal(code, 0, output);
+  assertLines(output, [/on postgres, cluster of 2 workers: 2 practices/, new RegExp(`overall\\s+${NUMBER} ok/s\\s+${LATENCY.source}`)]);
 });
 
 test('bench/noisy-neighbour.ts prints the quiet practices\' p99 with and without the noisy one, the ratio and the refusals', async () => {

@@ -1,5 +1,7 @@
 /** The server under test: the real services and app, listening on 127.0.0.1 on a free port. */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { startServices, type Services } from '../../src/services.ts';
@@ -34,4 +36,52 @@ export async function startBenchServer(env: Record<string, string> = {}, beforeL
       await services.close();
     },
   };
+}
+
+export interface ClusterServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/**
+ * The real server in cluster mode (`src/main.ts` with HEALTHTRACK_WORKERS=`workers`) as a child
+ * process on the same PostgreSQL database, for load one process cannot serve. Demo data and jobs
+ * are off; `env` adds settings (pool size, limit scale). Resolves once `/readyz` answers 200 and
+ * every worker has had `settleMs` to start.
+ */
+export async function startClusterServer(workers: number, env: Record<string, string> = {}, settleMs = 3000): Promise<ClusterServer> {
+  if (!process.env.DATABASE_URL) throw new Error('Cluster mode needs PostgreSQL (DATABASE_URL)');
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, HEALTHTRACK_DEMO: '0', HEALTHTRACK_JOBS: '0', LOG_LEVEL: 'warn', ...env, HEALTHTRACK_WORKERS: String(workers), HOST: '127.0.0.1', PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const close = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the cluster server exited with code ${child.exitCode} before it was ready`);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false);
+    if (ready) break;
+    if (Date.now() > deadline) {
+      await close();
+      throw new Error('the cluster server was not ready within 120 s');
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await new Promise((r) => setTimeout(r, settleMs));
+  return { port, close };
 }
