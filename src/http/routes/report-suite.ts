@@ -6,7 +6,6 @@
  * The accounts-receivable aging stays at /api/billing/ar-aging (it pages patients and is audited).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from 'typebox';
 import { appointmentReport, attendanceReport } from '../../domain/reporting/appointment-reports.ts';
 import { paymentReport, revenueReport } from '../../domain/reporting/money-reports.ts';
@@ -14,8 +13,9 @@ import { patientReport } from '../../domain/reporting/patient-reports.ts';
 import { REPORT_COLUMNS, reportCsv, reportFilename, type CsvReport, type ReportName } from '../../domain/reporting/report-csv.ts';
 import {
   AppointmentReport, AppointmentReportQuery, AttendanceReport, AttendanceReportQuery, MAX_REPORT_DAYS, PatientReport, PatientReportQuery,
-  PaymentReport, PaymentReportQuery, RevenueReport, RevenueReportQuery,
+  PaymentReport, PaymentReportQuery, RevenueReport, RevenueReportQuery, type ReportQuery,
 } from '../../domain/reporting/report-schemas.ts';
+import type { Permission } from '../../domain/access/permissions.ts';
 import type { Services } from '../../services.ts';
 import { tenantContext, type TenantContext } from '../../tenancy/tenant-context.ts';
 import { problems } from '../schemas.ts';
@@ -52,63 +52,83 @@ function answer<R extends CsvReport>(reply: FastifyReply, name: ReportName, form
     .send(reportCsv(name, report));
 }
 
+/** One report of the suite: served at `/reports/<name>`, documented from the same entry. */
+interface ReportRoute {
+  readonly name: ReportName;
+  readonly permission: Permission;
+  readonly summary: string;
+  /** What the report counts; the description adds the suite's common rules and the permission. */
+  readonly about: string;
+  readonly query: TSchema;
+  readonly report: TSchema;
+  readonly run: (ctx: TenantContext, query: ReportQuery) => Promise<CsvReport>;
+}
+
+const REPORT_ROUTES: readonly ReportRoute[] = [
+  {
+    name: 'appointments',
+    permission: 'scheduling:read',
+    summary: 'Appointments per day, week, month, provider, type, status or location',
+    about: 'Appointments starting in the period (cancelled ones included) counted by status, with late cancellations. Periods list every one of the range (weeks start on Monday; a group\'s key is its first day).',
+    query: AppointmentReportQuery,
+    report: AppointmentReport,
+    run: appointmentReport,
+  },
+  {
+    name: 'attendance',
+    permission: 'scheduling:read',
+    summary: 'No-show and late-cancel rates, overall and per provider, type or location',
+    about: 'No-show rate = no-shows / appointments not cancelled (as on the dashboard); late-cancel rate = late cancellations / all appointments; both fractions to 4 places, null without appointments. `totals` is the practice overall.',
+    query: AttendanceReportQuery,
+    report: AttendanceReport,
+    run: attendanceReport,
+  },
+  {
+    name: 'revenue',
+    permission: 'billing:read',
+    summary: 'Revenue billed and collected per day, week, month, service or provider',
+    about: 'Billed: issued invoices (totals with tax) less issued credit notes, by issue date; void invoices never count. Collected: payments less refunds, by the day received. Practice currency only, minor units as strings. A service is the line\'s price item (or the visit type\'s for an invoice made from an appointment); a provider that of the appointment the invoice bills ("none" otherwise).',
+    query: RevenueReportQuery,
+    report: RevenueReport,
+    run: revenueReport,
+  },
+  {
+    name: 'payments',
+    permission: 'billing:read',
+    summary: 'Payments per method and refunds per day, week or month',
+    about: 'Payments received per method (cash, card, cheque, insurance), refunds paid out and the net, by the day received, in the practice currency (minor units as strings).',
+    query: PaymentReportQuery,
+    report: PaymentReport,
+    run: paymentReport,
+  },
+  {
+    name: 'patients',
+    permission: 'scheduling:read',
+    summary: 'New and returning patients per day, week or month',
+    about: 'Patients with a visit (an appointment booked, checked in or completed) in each period: new when their first visit at the practice ever is in that period, else returning. `totals` counts each patient once over the range.',
+    query: PatientReportQuery,
+    report: PatientReport,
+    run: patientReport,
+  },
+];
+
 export function reportSuiteRoutes(services: Services) {
   return async function routes(app: FastifyInstance): Promise<void> {
-    const r = app.withTypeProvider<TypeBoxTypeProvider>();
-
-    r.get('/reports/appointments', {
-      config: { permission: 'scheduling:read' },
-      schema: {
-        tags,
-        summary: 'Appointments per day, week, month, provider, type, status or location',
-        description: `Appointments starting in the period (cancelled ones included) counted by status, with late cancellations. Periods list every one of the range (weeks start on Monday; a group's key is its first day). ${COMMON} Needs \`scheduling:read\`.`,
-        querystring: AppointmentReportQuery,
-        response: { 200: ok(AppointmentReport, 'appointments'), ...problems(400, 401, 403, 404) },
-      },
-    }, async (request, reply) => answer(reply, 'appointments', request.query.format, await appointmentReport(readContext(services, request), request.query)));
-
-    r.get('/reports/attendance', {
-      config: { permission: 'scheduling:read' },
-      schema: {
-        tags,
-        summary: 'No-show and late-cancel rates, overall and per provider, type or location',
-        description: `No-show rate = no-shows / appointments not cancelled (as on the dashboard); late-cancel rate = late cancellations / all appointments; both fractions to 4 places, null without appointments. \`totals\` is the practice overall. ${COMMON} Needs \`scheduling:read\`.`,
-        querystring: AttendanceReportQuery,
-        response: { 200: ok(AttendanceReport, 'attendance'), ...problems(400, 401, 403, 404) },
-      },
-    }, async (request, reply) => answer(reply, 'attendance', request.query.format, await attendanceReport(readContext(services, request), request.query)));
-
-    r.get('/reports/revenue', {
-      config: { permission: 'billing:read' },
-      schema: {
-        tags,
-        summary: 'Revenue billed and collected per day, week, month, service or provider',
-        description: `Billed: issued invoices (totals with tax) less issued credit notes, by issue date; void invoices never count. Collected: payments less refunds, by the day received. Practice currency only, minor units as strings. A service is the line's price item (or the visit type's for an invoice made from an appointment); a provider that of the appointment the invoice bills ("none" otherwise). ${COMMON} Needs \`billing:read\`.`,
-        querystring: RevenueReportQuery,
-        response: { 200: ok(RevenueReport, 'revenue'), ...problems(400, 401, 403, 404) },
-      },
-    }, async (request, reply) => answer(reply, 'revenue', request.query.format, await revenueReport(readContext(services, request), request.query)));
-
-    r.get('/reports/payments', {
-      config: { permission: 'billing:read' },
-      schema: {
-        tags,
-        summary: 'Payments per method and refunds per day, week or month',
-        description: `Payments received per method (cash, card, cheque, insurance), refunds paid out and the net, by the day received, in the practice currency (minor units as strings). ${COMMON} Needs \`billing:read\`.`,
-        querystring: PaymentReportQuery,
-        response: { 200: ok(PaymentReport, 'payments'), ...problems(400, 401, 403, 404) },
-      },
-    }, async (request, reply) => answer(reply, 'payments', request.query.format, await paymentReport(readContext(services, request), request.query)));
-
-    r.get('/reports/patients', {
-      config: { permission: 'scheduling:read' },
-      schema: {
-        tags,
-        summary: 'New and returning patients per day, week or month',
-        description: `Patients with a visit (an appointment booked, checked in or completed) in each period: new when their first visit at the practice ever is in that period, else returning. \`totals\` counts each patient once over the range. ${COMMON} Needs \`scheduling:read\`.`,
-        querystring: PatientReportQuery,
-        response: { 200: ok(PatientReport, 'patients'), ...problems(400, 401, 403, 404) },
-      },
-    }, async (request, reply) => answer(reply, 'patients', request.query.format, await patientReport(readContext(services, request), request.query)));
+    for (const route of REPORT_ROUTES) {
+      app.get(`/reports/${route.name}`, {
+        config: { permission: route.permission },
+        schema: {
+          tags,
+          summary: route.summary,
+          description: `${route.about} ${COMMON} Needs \`${route.permission}\`.`,
+          querystring: route.query,
+          response: { 200: ok(route.report, route.name), ...problems(400, 401, 403, 404) },
+        },
+      }, async (request, reply) => {
+        // Validated against `route.query` before the handler runs, which every report query satisfies.
+        const query = request.query as ReportQuery & { readonly format?: string };
+        return answer(reply, route.name, query.format, await route.run(readContext(services, request), query));
+      });
+    }
   };
 }

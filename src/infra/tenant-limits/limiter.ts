@@ -42,3 +42,23 @@ export class DurationEstimate {
     return Math.max(1, Math.ceil((this.meanMs.get(tenantId) ?? 0) / 1000));
   }
 }
+
+/**
+ * The answer for an admitted request: its `release` runs once however often it is called, records
+ * how long the request held its slot in `durations`, then runs `giveBack` to free the slot.
+ *
+ * @example return admitted(durations, tenantId, performance.now.bind(performance), () => slots.delete(requestId));
+ */
+export function admitted(durations: DurationEstimate, tenantId: string, clock: () => number, giveBack: () => void): Admission {
+  const started = clock();
+  let released = false;
+  return {
+    kind: 'admitted',
+    release: () => {
+      if (released) return;
+      released = true;
+      durations.record(tenantId, clock() - started);
+      giveBack();
+    },
+  };
+}

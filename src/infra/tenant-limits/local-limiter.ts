@@ -2,7 +2,7 @@
  * The in-process limiter: a token bucket and an in-progress count per practice, in two maps. Used
  * alone without Redis, and as the fallback while Redis is unreachable.
  */
-import { DurationEstimate, type Admission, type RequestLimits, type TenantLimiter } from './limiter.ts';
+import { admitted, DurationEstimate, type Admission, type RequestLimits, type TenantLimiter } from './limiter.ts';
 
 interface Bucket {
   tokens: number;
@@ -39,19 +39,11 @@ export class LocalLimiter implements TenantLimiter {
     }
     bucket.tokens -= 1;
     this.inFlight.set(tenantId, running + 1);
-    const started = this.clock();
-    let released = false;
-    return {
-      kind: 'admitted',
-      release: () => {
-        if (released) return;
-        released = true;
-        this.durations.record(tenantId, this.clock() - started);
-        const left = (this.inFlight.get(tenantId) ?? 1) - 1;
-        if (left <= 0) this.inFlight.delete(tenantId);
-        else this.inFlight.set(tenantId, left);
-      },
-    };
+    return admitted(this.durations, tenantId, this.clock, () => {
+      const left = (this.inFlight.get(tenantId) ?? 1) - 1;
+      if (left <= 0) this.inFlight.delete(tenantId);
+      else this.inFlight.set(tenantId, left);
+    });
   }
 
   admit(tenantId: string, limits: RequestLimits): Promise<Admission> {

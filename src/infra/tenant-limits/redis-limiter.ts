@@ -6,7 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { LocalLimiter } from './local-limiter.ts';
-import type { Admission, RequestLimits, TenantLimiter } from './limiter.ts';
+import { admitted, type Admission, type RequestLimits, type TenantLimiter } from './limiter.ts';
+
+// The clock a request's held duration is measured with (monotonic, like the local limiter's).
+const clock = performance.now.bind(performance);
 
 /**
  * KEYS[1] the bucket (hash: tokens, at), KEYS[2] the requests in progress (sorted set: member →
@@ -113,18 +116,10 @@ export class RedisLimiter implements TenantLimiter {
     }
     if (reply[0] === 2) return { kind: 'concurrency_limited', retryAfterSeconds: this.local.durations.retryAfterSeconds(tenantId) };
     if (reply[0] === 1) return { kind: 'rate_limited', retryAfterSeconds: Math.max(1, Math.ceil(reply[1] / 1000)) };
-    const started = performance.now();
-    let released = false;
-    return {
-      kind: 'admitted',
-      release: () => {
-        if (released) return;
-        released = true;
-        this.local.durations.record(tenantId, performance.now() - started);
-        // A release lost to a Redis outage is not retried: the slot's lease ends it.
-        this.redis.zrem(`${keys}:inflight`, member).catch(() => undefined);
-      },
-    };
+    return admitted(this.local.durations, tenantId, clock, () => {
+      // A release lost to a Redis outage is not retried: the slot's lease ends it.
+      this.redis.zrem(`${keys}:inflight`, member).catch(() => undefined);
+    });
   }
 
   async close(): Promise<void> {
