@@ -73,3 +73,23 @@ test('the tenancy core knows nothing of clinics', () => {
     .flatMap(([file, deps]) => deps.filter((d) => /^(domain|http|platform|identity)\//.test(d)).map((d) => `${file} imports ${d}`));
   assert.deepEqual(offenders, []);
 });
+
+test('server modules the web app imports are plain modules with no imports of their own', () => {
+  // The web build bundles them; an import would drag server code (or Node) into the browser.
+  const webFiles = (function walk(dir: string): string[] {
+    return readdirSync(dir).flatMap((name) => {
+      const full = path.join(dir, name);
+      return statSync(full).isDirectory() ? walk(full) : /\.tsx?$/.test(full) ? [full] : [];
+    });
+  })(path.resolve('web', 'src'));
+  const shared = new Set<string>();
+  for (const file of webFiles) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/from\s+'(\.[^']+)'/g)) {
+      const target = path.resolve(path.dirname(file), m[1]!);
+      if (target.startsWith(ROOT + path.sep)) shared.add(rel(target));
+    }
+  }
+  assert.ok(shared.has('platform/daily-usage-types.ts') && shared.has('domain/forms/mapping-targets.ts'), [...shared].join(', '));
+  const offenders = [...shared].filter((f) => (imports.get(f) ?? []).length > 0 || (packages.get(f) ?? []).length > 0 || !imports.has(f));
+  assert.deepEqual(offenders, []);
+});

@@ -17,6 +17,7 @@ import { add, mul, rational, round, roundRational, ZERO, type Rational } from '.
 import { minorToDecimalString, minorUnitDigits } from '../domain/billing/money.ts';
 import { CSV_BOM, csvRecord } from '../domain/billing/csv.ts';
 import type { CostRates, RateKey } from './cost-rates.ts';
+import type { DailyUsage } from './daily-usage-types.ts';
 
 export const COST_UNITS = ['requests', 'dbHours', 'gbMonths', 'activeUserMonths', 'emails', 'jobs'] as const;
 export type CostUnit = (typeof COST_UNITS)[number];
@@ -220,18 +221,6 @@ export function costReportCsv(report: CostReport): string {
     ]);
   }
   return out;
-}
-
-export interface DailyUsage {
-  readonly day: string;
-  readonly requests: number;
-  readonly errors: number;
-  readonly dbMs: number;
-  readonly emailsSent: number;
-  readonly jobsRun: number;
-  /** The day's storage snapshot, or null when it was not measured that day. */
-  readonly storageBytes: number | null;
-  readonly activeUsers: number;
 }
 
 /** One row per day of the period (zeros on days without usage), oldest first. */

@@ -1,6 +1,7 @@
 // The operator console in a real browser: its own sign-in, the practices list with usage, the
 // onboarding wizard (an API error shown on the step it belongs to, then a practice whose admin can
-// sign in), one practice's health page, suspending and reactivating it, and the list on a phone.
+// sign in), one practice's health page, suspending and reactivating it, its request limits
+// (override, enforced, cleared), and the list on a phone.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -156,6 +157,66 @@ describe('operator console', () => {
       const del = page.getByRole('dialog', { name: /Delete/ });
       assert.equal(await del.getByRole('button', { name: 'Delete for ever' }).isDisabled(), true);
       await del.getByRole('button', { name: 'Cancel' }).click();
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('request limits: the plan\'s are shown, an override is saved, enforced on staff requests, then cleared', async () => {
+    const tenant = await web.createTenant();
+    const patients = () => web.api(tenant, tenant.adminToken, { method: 'GET', url: '/api/patients' });
+    const { context, page, errors } = await newPage(browser);
+    try {
+      await signInOperator(page);
+      await page.goto(`${web.baseUrl}/operator/tenants/${tenant.slug}`);
+      const card = page.getByRole('region', { name: 'Request limits' });
+      const row = (name: string) => card.getByRole('row', { name: new RegExp(`^${name}`) });
+      await row('Requests per minute').filter({ hasText: '1,200' }).filter({ hasText: 'Plan (standard)' }).waitFor();
+      await row('Burst').filter({ hasText: '120' }).filter({ hasText: 'Plan (standard)' }).waitFor();
+      await row('Concurrent requests').filter({ hasText: '12' }).filter({ hasText: 'Plan (standard)' }).waitFor();
+      assert.equal(await card.getByRole('button', { name: 'Clear overrides' }).isDisabled(), true, 'nothing to clear yet');
+
+      // A value the API refuses: its message is shown on that field, and nothing is saved.
+      const burst = card.getByLabel('Burst override');
+      await burst.fill('0');
+      await card.getByRole('button', { name: 'Save limits' }).click();
+      await card.locator('input[aria-invalid="true"]').waitFor();
+      assert.equal(await burst.getAttribute('aria-invalid'), 'true');
+      const describedBy = (await burst.getAttribute('aria-describedby')) ?? '';
+      const message = await page.locator(`[id="${describedBy.split(' ')[0]}"]`).textContent();
+      assert.ok(message && message.length > 3, `the field names its error: ${message}`);
+      assert.equal(await card.getByLabel('Requests per minute override').getAttribute('aria-invalid'), null);
+      await assertAccessible(page, 'request limits with a field error');
+      assert.equal((await patients()).statusCode, 200);
+
+      // Two requests at once, then one a minute: typed, and saved from the keyboard.
+      await burst.fill('2');
+      await card.getByLabel('Requests per minute override').fill('1');
+      await card.getByLabel('Requests per minute override').press('Enter');
+      await page.getByRole('status').filter({ hasText: 'Request limits saved' }).waitFor();
+      await row('Burst').filter({ hasText: 'Override (plan: 120)' }).waitFor();
+      assert.match((await row('Requests per minute').textContent()) ?? '', /1Override \(plan: 1,200\)/);
+      assert.match((await row('Concurrent requests').textContent()) ?? '', /12Plan \(standard\)/);
+      assert.equal(await burst.getAttribute('aria-invalid'), null);
+      await assertAccessible(page, 'request limits overridden');
+      await screenshot(page, 'operator-limits');
+
+      // Applied at once: the third staff request in a row is over the limit.
+      const answers = [];
+      for (let i = 0; i < 3; i++) answers.push(await patients());
+      assert.deepEqual(answers.map((a) => a.statusCode), [200, 200, 429], answers.map((a) => a.body).join('\n'));
+      assert.equal(answers[2]!.json().code, 'tenant_rate_limited');
+
+      // Cleared: the plan's limits again, in the card, the API and for staff.
+      await card.getByRole('button', { name: 'Clear overrides' }).click();
+      await page.getByRole('status').filter({ hasText: 'Overrides cleared' }).waitFor();
+      await row('Burst').filter({ hasText: 'Plan (standard)' }).waitFor();
+      assert.equal(await burst.inputValue(), '');
+      assert.equal(await card.getByRole('button', { name: 'Clear overrides' }).isDisabled(), true);
+      const view = await web.app.inject({ method: 'GET', url: `/platform/tenants/${tenant.slug}/limits`, headers: { authorization: `Bearer ${await web.operatorToken()}` } });
+      assert.deepEqual(view.json().overrides, {});
+      for (let i = 0; i < 3; i++) assert.equal((await patients()).statusCode, 200);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

@@ -1,4 +1,4 @@
-/** One practice: health and usage (measured on opening), plan and features, subdomain, suspend/reactivate. */
+/** One practice: health and usage (measured on opening), plan and features, request limits, subdomain, suspend/reactivate. */
 import { lazy, Suspense, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError } from '../../api.ts';
@@ -7,6 +7,7 @@ import { useLoad } from '../../ui/hooks.ts';
 import { formatDate, formatDateTime } from '../../ui/format.ts';
 import { formatBytes, practiceSignInUrl, useOperator, type Plan, type TenantRow, type Usage } from './operator-session.tsx';
 import { StatusBadge } from './TenantsList.tsx';
+import { LimitsCard } from './LimitsCard.tsx';
 
 const UsageDailyChart = lazy(() => import('./UsageDailyChart.tsx'));
 
@@ -99,6 +100,7 @@ export function TenantPage() {
       </div>
       <Suspense fallback={<Loading label="Loading daily usage…" />}><UsageDailyChart slug={tenant.slug} /></Suspense>
       <PlanCard slug={tenant.slug} features={features} plans={plans.data?.items ?? []} />
+      <LimitsCard slug={tenant.slug} planKey={features.data?.plan.key} />
       <SubdomainCard tenant={tenant} onChanged={health.reload} />
     </>
   );

@@ -4,17 +4,7 @@ import { ErrorBanner, Loading } from '../../ui/kit.tsx';
 import { useLoad } from '../../ui/hooks.ts';
 import { ChartFigure } from '../../ui/chart-figure.tsx';
 import { formatBytes, useOperator } from './operator-session.tsx';
-
-interface Day {
-  readonly day: string;
-  readonly requests: number;
-  readonly errors: number;
-  readonly dbMs: number;
-  readonly emailsSent: number;
-  readonly jobsRun: number;
-  readonly storageBytes: number | null;
-  readonly activeUsers: number;
-}
+import type { DailyUsage } from '../../../../src/platform/daily-usage-types.ts';
 
 /** The last 30 UTC days, today included. */
 function lastThirtyDays(): { from: string; to: string } {
@@ -27,7 +17,7 @@ export default function UsageDailyChart({ slug }: { slug: string }) {
   const { api } = useOperator();
   const period = lastThirtyDays();
   const daily = useLoad(
-    (signal) => api.get<{ items: Day[] }>(`/platform/tenants/${encodeURIComponent(slug)}/usage/daily`, period, signal),
+    (signal) => api.get<{ items: DailyUsage[] }>(`/platform/tenants/${encodeURIComponent(slug)}/usage/daily`, period, signal),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [api, slug, period.to],
   );

@@ -16,6 +16,12 @@ export interface Range {
   readonly to: string;
 }
 
+/** Only one provider's and/or one location's appointments (and the invoices and payments of them). */
+export interface Filters {
+  readonly providerId?: string;
+  readonly locationId?: string;
+}
+
 function display(kind: ValueKind, value: string | number | null | undefined, currency: string): string {
   if (value === null || value === undefined) return '—';
   if (kind === 'money') return formatMoney(value, currency);
@@ -31,13 +37,15 @@ function plotted(kind: ValueKind, value: string | number | null | undefined, cur
   return Number(value);
 }
 
-export function ReportCard({ spec, range, onLoaded }: { spec: ReportSpec; range: Range; onLoaded?: (report: Report) => void }) {
+export function ReportCard({ spec, range, filters = {}, onLoaded }: { spec: ReportSpec; range: Range; filters?: Filters; onLoaded?: (report: Report) => void }) {
   const { api } = useSession();
   const [groupBy, setGroupBy] = useState(spec.groups[0]!.value);
   const [downloading, setDownloading] = useState(false);
   const [downloadError, setDownloadError] = useState<unknown>(null);
   const path = `/api/reports/${spec.report}`;
-  const loaded = useLoad((signal) => api.get<Report>(path, { ...range, groupBy }, signal), [api, path, range.from, range.to, groupBy]);
+  const query = { from: range.from, to: range.to, ...filters, groupBy };
+  const loaded = useLoad((signal) => api.get<Report>(path, query, signal), [api, path, range.from, range.to, filters.providerId, filters.locationId, groupBy]);
+  const filtered = filters.providerId !== undefined || filters.locationId !== undefined;
   const report = loaded.data;
   useEffect(() => {
     if (report && onLoaded) onLoaded(report);
@@ -51,7 +59,7 @@ export function ReportCard({ spec, range, onLoaded }: { spec: ReportSpec; range:
     setDownloading(true);
     setDownloadError(null);
     try {
-      await api.download(path, `${spec.report}-${groupBy}-${range.from}-${range.to}.csv`, { ...range, groupBy, format: 'csv' });
+      await api.download(path, `${spec.report}-${groupBy}-${range.from}-${range.to}.csv`, { ...query, format: 'csv' });
     } catch (err) {
       setDownloadError(err);
     } finally {
@@ -82,7 +90,7 @@ export function ReportCard({ spec, range, onLoaded }: { spec: ReportSpec; range:
           description={spec.description}
           chart={
             empty ? (
-              <p className="muted">Nothing to show for this period. Try a longer range.</p>
+              <p className="muted">{filtered ? 'No data matches the filters in this period.' : 'Nothing to show for this period. Try a longer range.'}</p>
             ) : (
               <ResponsiveContainer width="100%" height="100%">
                 <BarChart data={chartRows} accessibilityLayer={false} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>

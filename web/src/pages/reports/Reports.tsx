@@ -1,15 +1,18 @@
 /**
  * /reports: the report suite over a chosen period (days in the practice time zone, as the API counts
  * them): appointments, attendance rates, new and returning patients, and for billing staff revenue
- * and payments. Every chart reads as a table and downloads as CSV. The accounts-receivable aging
- * lives in Billing (it lists patients), linked from here.
+ * and payments, optionally for one provider and/or location. Every chart reads as a table and
+ * downloads as CSV. The period and filters live in the query string (`from`, `to`, `provider`,
+ * `location`), so a view can be bookmarked and shared. The accounts-receivable aging lives in Billing
+ * (it lists patients), linked from here.
  */
-import { useCallback, useState } from 'react';
-import { Link } from 'react-router';
+import { useCallback, useEffect, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
 import { useSession } from '../../session.tsx';
+import { useLoad } from '../../ui/hooks.ts';
 import { addDays, formatDate, todayIn } from '../../ui/format.ts';
-import { EmptyState, PageHeader, SelectField, TextField } from '../../ui/kit.tsx';
-import { ReportCard, type Range } from './ReportCard.tsx';
+import { Button, EmptyState, ErrorBanner, PageHeader, SelectField, TextField } from '../../ui/kit.tsx';
+import { ReportCard, type Filters, type Range } from './ReportCard.tsx';
 import type { Report, ReportSpec } from './types.ts';
 
 /** The API's limit on one period (see README "Reports"). */
@@ -100,20 +103,73 @@ function rangeError(range: Range): string | null {
   return null;
 }
 
+const isDate = (v: string | null): v is string => v !== null && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v));
+
+/** The period in the query string when it is a valid one, else the last 30 days. */
+function rangeFrom(params: URLSearchParams): Range {
+  const from = params.get('from');
+  const to = params.get('to');
+  if (isDate(from) && isDate(to) && !rangeError({ from, to })) return { from, to };
+  const today = todayIn();
+  return { from: addDays(today, -29), to: today };
+}
+
+interface Choice {
+  readonly id: string;
+  readonly label: string;
+}
+
+/** The practice's providers and locations to filter by (GET /api/providers, /api/locations: `scheduling:read`). */
+function useFilterChoices(enabled: boolean) {
+  const { api } = useSession();
+  return useLoad(async (signal) => {
+    if (!enabled) return { providers: [] as Choice[], locations: [] as Choice[] };
+    const [providers, locations] = await Promise.all([
+      api.get<{ items: { id: string; displayName: string; active: boolean }[] }>('/api/providers', undefined, signal),
+      api.get<{ items: { id: string; name: string }[] }>('/api/locations', undefined, signal),
+    ]);
+    return {
+      providers: providers.items.map((p) => ({ id: p.id, label: p.active ? p.displayName : `${p.displayName} (inactive)` })),
+      locations: locations.items.map((l) => ({ id: l.id, label: l.name })),
+    };
+  }, [api, enabled]);
+}
+
 export function Reports() {
   const { can } = useSession();
-  const [range, setRange] = useState<Range>(() => {
-    const to = todayIn();
-    return { from: addDays(to, -29), to };
-  });
-  const [applied, setApplied] = useState<Range>(range);
+  const [params, setParams] = useSearchParams();
+  const applied = rangeFrom(params);
+  const [range, setRange] = useState<Range>(applied);
+  // Back and forward change the query string: the date fields follow it.
+  useEffect(() => setRange(applied), [applied.from, applied.to]); // eslint-disable-line react-hooks/exhaustive-deps
   const [activity, setActivity] = useState<number | null>(null);
   const onAppointments = useCallback((r: Report) => setActivity(Number(r.totals.appointments ?? 0)), []);
   const error = rangeError(range);
 
+  // Filters need the lists to choose from (scheduling:read); an id not in them is ignored.
+  const canFilter = can('scheduling:read');
+  const choices = useFilterChoices(canFilter);
+  const provider = choices.data?.providers.find((p) => p.id === params.get('provider'));
+  const location = choices.data?.locations.find((l) => l.id === params.get('location'));
+  const filters: Filters = { ...(provider ? { providerId: provider.id } : {}), ...(location ? { locationId: location.id } : {}) };
+  const filtered = provider !== undefined || location !== undefined;
+  // With a filter in the address, wait for the lists rather than load every report twice.
+  const wantsFilter = canFilter && (params.has('provider') || params.has('location'));
+  const ready = !wantsFilter || choices.data !== undefined || choices.error !== null;
+
+  const setQuery = (next: Partial<Record<'from' | 'to' | 'provider' | 'location', string>>) => {
+    setParams((p) => {
+      const search = new URLSearchParams(p);
+      for (const [k, v] of Object.entries(next)) {
+        if (v) search.set(k, v);
+        else search.delete(k);
+      }
+      return search;
+    }, { replace: true });
+  };
   const update = (next: Range) => {
     setRange(next);
-    if (!rangeError(next)) setApplied(next);
+    if (!rangeError(next)) setQuery({ from: next.from, to: next.to });
   };
   const preset = (days: number) => {
     const to = todayIn();
@@ -133,20 +189,42 @@ export function Reports() {
           <TextField label="To" type="date" value={range.to} min={range.from || undefined} onChange={(e) => update({ ...range, to: e.target.value })} />
         </form>
       </PageHeader>
+      {canFilter ? (
+        <form className="report-range" aria-label="Report filters" onSubmit={(e) => e.preventDefault()}>
+          <SelectField label="Provider" value={provider?.id ?? ''} disabled={!choices.data} onChange={(e) => setQuery({ provider: e.target.value })}>
+            <option value="">All providers</option>
+            {choices.data?.providers.map((p) => <option key={p.id} value={p.id}>{p.label}</option>)}
+          </SelectField>
+          <SelectField label="Location" value={location?.id ?? ''} disabled={!choices.data} onChange={(e) => setQuery({ location: e.target.value })}>
+            <option value="">All locations</option>
+            {choices.data?.locations.map((l) => <option key={l.id} value={l.id}>{l.label}</option>)}
+          </SelectField>
+          {filtered ? <Button variant="secondary" onClick={() => setQuery({ provider: '', location: '' })}>Clear filters</Button> : null}
+        </form>
+      ) : null}
+      <ErrorBanner error={choices.error} title="Could not load the providers and locations to filter by" />
       <p className="muted small">
-        {formatDate(applied.from)} – {formatDate(applied.to)}.
+        {formatDate(applied.from)} – {formatDate(applied.to)}
+        {provider ? <>, {provider.label}</> : null}
+        {location ? <>, {location.label}</> : null}.
         {can('billing:read') ? <> Open balances by age are in <Link to="/billing/ar-aging">Billing → AR aging</Link>.</> : null}
       </p>
-      {activity === 0 ? (
+      {activity === 0 && filtered ? (
+        <EmptyState title="No data matches these filters">
+          No appointments{provider ? ` with ${provider.label}` : ''}{location ? ` at ${location.label}` : ''} in this period. Choose another provider or location, a longer range, or clear the filters above.
+        </EmptyState>
+      ) : activity === 0 ? (
         <EmptyState title="No appointments in this period" action={<Link className="btn btn-secondary" to="/calendar">Open the Calendar</Link>}>
           Choose a longer range above, or book appointments: the reports fill in as visits are booked, invoiced and paid.
         </EmptyState>
       ) : null}
-      <div className="report-grid">
-        {specs.map((spec) => (
-          <ReportCard key={spec.report} spec={spec} range={applied} {...(spec.report === 'appointments' ? { onLoaded: onAppointments } : {})} />
-        ))}
-      </div>
+      {ready ? (
+        <div className="report-grid">
+          {specs.map((spec) => (
+            <ReportCard key={spec.report} spec={spec} range={applied} filters={filters} {...(spec.report === 'appointments' ? { onLoaded: onAppointments } : {})} />
+          ))}
+        </div>
+      ) : null}
     </>
   );
 }
