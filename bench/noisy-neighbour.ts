@@ -45,6 +45,7 @@ try {
     const sum = (k: 'refused' | 'errors' | 'dropped') => quiet.reduce((a, p) => a + p[k], 0);
     console.log(`  ${label.padEnd(34)} quiet practices: ${(latencies.length / report.measuredSeconds).toFixed(1)} ok/s  ${formatLatency(summary)}  refused ${sum('refused')}  errors ${sum('errors')}  dropped ${sum('dropped')}`);
     (noisyRate > 0 ? loudLatencies : fairLatencies).push(...latencies);
+    (noisyRate > 0 ? loudP99s : fairP99s).push(summary.p99);
     const noisy = report.practices[tenants];
     if (noisy) {
       const sent = noisy.latencies.length + noisy.refused + noisy.errors;
@@ -55,6 +56,8 @@ try {
 
   const fairLatencies: number[] = [];
   const loudLatencies: number[] = [];
+  const fairP99s: number[] = [];
+  const loudP99s: number[] = [];
   for (let round = 1; round <= rounds; round++) {
     const noisyFirst = round % 2 === 0;
     for (const noisy of noisyFirst ? [true, false, false, true] : [false, true, true, false]) {
@@ -64,6 +67,9 @@ try {
   const fair = summarize(fairLatencies);
   const loud = summarize(loudLatencies);
   console.log(`  all rounds, quiet practices without: ${formatLatency(fair)}  with: ${formatLatency(loud)}`);
+  // The spread between phases of the same kind is the noise the ratio has to be read against.
+  const range = (xs: number[]) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)} ms`;
+  console.log(`  p99 of single phases: without ${range(fairP99s)}, with ${range(loudP99s)}`);
   console.log(`  p99 quiet practices: ${fair.p99.toFixed(2)} ms without, ${loud.p99.toFixed(2)} ms with the noisy practice`);
   console.log(`  ratio p99 with/without: ${ratio(loud.p99, fair.p99)}`);
 } finally {
