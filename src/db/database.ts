@@ -10,6 +10,12 @@ export interface Tx {
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
   /** Runs literal-only SQL that may hold several statements (simple protocol). */
   exec(sql: string): Promise<void>;
+  /**
+   * Runs a write whose result nobody reads (an audit row) in this transaction, in order. Where the
+   * driver allows (PostgreSQL) it travels in the same message as the next statement or the COMMIT,
+   * one round trip fewer, and a failure is reported there; otherwise it runs at once.
+   */
+  queueWrite(sql: string, params?: readonly unknown[]): Promise<void>;
 }
 
 /** Connections of the runtime pool, read at metrics scrape time. */

@@ -15,6 +15,10 @@ function wrap(q: Pick<PGlite, 'query' | 'exec'>): Tx {
     async exec(sql: string): Promise<void> {
       await q.exec(sql);
     },
+    // In process there is no round trip to save: the write runs at once.
+    async queueWrite(sql: string, params?: readonly unknown[]): Promise<void> {
+      await q.query(sql, params as unknown[] | undefined);
+    },
   };
 }
 

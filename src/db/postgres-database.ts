@@ -41,6 +41,13 @@ async function inTransaction<T>(pool: pg.Pool, watch: AvailabilityWatch, begin: 
       throw err;
     }
   };
+  // Queued writes (inlined, in order), sent ahead of the next statement or the COMMIT in its message.
+  let queued: string[] = [];
+  const takeQueued = (): string => {
+    const head = queued.map((q) => `${q}; `).join('');
+    queued = [];
+    return head;
+  };
   const first = async (sql: string, params?: readonly unknown[]): Promise<pg.QueryResult | null> => {
     if (begun) return null;
     begun = true;
@@ -51,19 +58,33 @@ async function inTransaction<T>(pool: pg.Pool, watch: AvailabilityWatch, begin: 
     }
     return last(await send(`${begin}; ${inlined}`));
   };
+  /** Sends `sql` after the queued writes: in one message when it can be inlined, else in two. */
+  const afterQueued = async (sql: string, params?: readonly unknown[]): Promise<pg.QueryResult> => {
+    if (queued.length > 0) {
+      const inlined = params === undefined ? sql : inlineParams(sql, params);
+      if (inlined !== null) return last(await send(takeQueued() + inlined));
+      await send(takeQueued());
+    }
+    return last(await send(sql, params));
+  };
   const tx: Tx = {
     async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
       const merged = await first(sql, params);
-      return toResult<R>(merged ?? last(await send(sql, params)));
+      return toResult<R>(merged ?? (await afterQueued(sql, params)));
     },
     async exec(sql: string): Promise<void> {
-      if (!(await first(sql))) await send(sql);
+      if (!(await first(sql))) await afterQueued(sql);
+    },
+    async queueWrite(sql: string, params?: readonly unknown[]): Promise<void> {
+      const inlined = begun ? inlineParams(sql, params) : null;
+      if (inlined === null) await tx.query(sql, params);
+      else queued.push(inlined);
     },
   };
   let broken = false;
   try {
     const result = await fn(tx);
-    if (begun) await send('commit');
+    if (begun) await send(`${takeQueued()}commit`);
     watch.succeeded();
     return result;
   } catch (err) {

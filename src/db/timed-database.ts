@@ -46,6 +46,9 @@ function timedTx(tx: Tx): Tx {
     exec(sql: string): Promise<void> {
       return timed(() => tx.exec(sql));
     },
+    queueWrite(sql: string, params?: readonly unknown[]): Promise<void> {
+      return timed(() => tx.queueWrite(sql, params));
+    },
   };
 }
 

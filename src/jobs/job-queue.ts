@@ -18,7 +18,8 @@ export interface NewJob {
  * tenant one: the table is qualified with its schema.
  */
 export async function enqueueJob(tx: Tx, job: NewJob): Promise<void> {
-  await tx.query(
+  // Nothing reads the result: queued, it rides with the transaction's next statement or COMMIT.
+  await tx.queueWrite(
     `insert into platform.jobs (id, tenant_id, kind, payload, run_at, dedupe_key, max_attempts)
      values ($1, $2, $3, $4, $5, $6, $7)
      on conflict (dedupe_key) do update

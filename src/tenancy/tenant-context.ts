@@ -55,6 +55,7 @@ async function guardedTx<T>(db: Database, tenant: TenantRef, guard: StatementGua
     tenantId: tx.tenantId,
     query: <R>(q: string, p?: readonly unknown[]) => ((ran = true), tx.query<R>(q, p).catch(settleOnError)),
     exec: (q) => ((ran = true), tx.exec(q).catch(settleOnError)),
+    queueWrite: (q, p) => ((ran = true), tx.queueWrite(q, p).catch(settleOnError)),
   });
   return withTenant(db, tenant, (tx) => fn(counted(tx)), sql).then(
     (result) => (guard.settle(ran, null), result),

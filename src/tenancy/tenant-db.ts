@@ -71,7 +71,7 @@ function attribute(tenant: TenantRef): void {
 export function withTenant<T>(db: Database, tenant: TenantRef, fn: (tx: TenantTx) => Promise<T>, guard = ''): Promise<T> {
   attribute(tenant);
   return db.runtimeTransaction(tenantPreamble(tenant.id, tenant.schema, db) + guard, (tx) =>
-    fn({ tenantId: tenant.id, query: tx.query.bind(tx), exec: tx.exec.bind(tx) }),
+    fn({ tenantId: tenant.id, query: tx.query.bind(tx), exec: tx.exec.bind(tx), queueWrite: tx.queueWrite.bind(tx) }),
   );
 }
 

@@ -15,11 +15,12 @@ import { requestHash, withIdempotency } from '../idempotency.ts';
 import { followCore, type WorkflowChoice } from '../workflows/lifecycle.ts';
 import { emitEvent } from '../webhooks/webhook-events.ts';
 import { DEFAULT_CURRENCY } from './config/billing-settings-service.ts';
-import { readConfiguration } from './config/tax-config-service.ts';
+import { JURISDICTIONS_JSON_SQL, jurisdictionsFromJson } from './config/tax-config-service.ts';
 import { computeCreditNote } from './credit-note.ts';
 import { documentFromWire, documentToWire, type Wire } from './document-json.ts';
 import { computeInvoice } from './invoice-calc.ts';
 import type { BillingDocument, Discount, InvoiceLineInput } from './invoice-schemas.ts';
+import type { Jurisdiction } from './tax-rules.ts';
 import type { CreditNoteCreate, DraftLineInput, Invoice, InvoiceCreate, InvoiceListItem, InvoiceQuery, InvoiceUpdate, VoidInput } from './invoice-schemas-api.ts';
 
 const ISSUE_SCOPE = 'invoices.issue';
@@ -85,24 +86,40 @@ interface Settings {
   numberFormat: string;
 }
 
-async function settingsOf(tx: TenantTx): Promise<Settings> {
-  const res = await tx.query<{ currency: string; prices_include_tax: boolean; rounding_mode: Settings['roundingMode']; rounding_level: Settings['roundingLevel']; invoice_number_format: string }>(
-    'select currency, prices_include_tax, rounding_mode, rounding_level, invoice_number_format from billing_settings where tenant_id = $1',
-    [tx.tenantId],
-  );
-  const r = res.rows[0];
-  return r === undefined
+interface SettingsRow {
+  currency: string;
+  prices_include_tax: boolean;
+  rounding_mode: Settings['roundingMode'];
+  rounding_level: Settings['roundingLevel'];
+  invoice_number_format: string;
+}
+
+function settingsFrom(r: SettingsRow | null | undefined): Settings {
+  return r == null
     ? { currency: DEFAULT_CURRENCY, pricesIncludeTax: false, roundingMode: 'half_up', roundingLevel: 'line', numberFormat: 'INV-{YYYY}-{SEQ:5}' }
     : { currency: r.currency.trim(), pricesIncludeTax: r.prices_include_tax, roundingMode: r.rounding_mode, roundingLevel: r.rounding_level, numberFormat: r.invoice_number_format };
 }
 
-/** Today in the practice's time zone, YYYY-MM-DD. */
-async function practiceToday(tx: TenantTx): Promise<string> {
-  const res = await tx.query<{ today: string }>(
-    `select (now() at time zone coalesce((select time_zone from settings where tenant_id = $1), 'America/New_York'))::date::text as today`,
+/** What computing (and numbering) a document needs from the practice's configuration. */
+interface Pricing {
+  /** Today in the practice's time zone, YYYY-MM-DD. */
+  readonly today: string;
+  readonly settings: Settings;
+  readonly jurisdictions: Jurisdiction[];
+}
+
+/** Today, the billing settings and the tax configuration, in one statement (one round trip). */
+async function pricingOf(tx: TenantTx): Promise<Pricing> {
+  const res = await tx.query<{ today: string; settings: SettingsRow | null; jurisdictions: unknown }>(
+    `select (now() at time zone coalesce((select time_zone from settings where tenant_id = $1), 'America/New_York'))::date::text as today,
+            (select json_build_object('currency', currency, 'prices_include_tax', prices_include_tax, 'rounding_mode', rounding_mode,
+                                      'rounding_level', rounding_level, 'invoice_number_format', invoice_number_format)
+               from billing_settings where tenant_id = $1) as settings,
+            ${JURISDICTIONS_JSON_SQL} as jurisdictions`,
     [tx.tenantId],
   );
-  return res.rows[0]!.today;
+  const r = res.rows[0]!;
+  return { today: r.today, settings: settingsFrom(r.settings), jurisdictions: jurisdictionsFromJson(r.jurisdictions) };
 }
 
 /** The calculator's lines for `date`: price-list lines take the item's standard price in force that day. */
@@ -135,10 +152,9 @@ async function resolveLines(tx: TenantTx, lines: readonly DraftLineInput[], date
 }
 
 /** The document of `inputs` as it would be issued on `date`. */
-async function compute(tx: TenantTx, inputs: DraftInputs, date: string): Promise<BillingDocument> {
-  const settings = await settingsOf(tx);
+async function compute(tx: TenantTx, pricing: Pricing, inputs: DraftInputs, date: string): Promise<BillingDocument> {
+  const { settings, jurisdictions } = pricing;
   const lines = await resolveLines(tx, inputs.lines, date, settings.currency);
-  const { jurisdictions } = await readConfiguration(tx);
   return computeInvoice({
     currency: settings.currency,
     issueDate: date,
@@ -158,14 +174,14 @@ export function formatInvoiceNumber(format: string, year: string, seq: bigint): 
 }
 
 /** The next number of the year's sequence; rolls back with the transaction, so numbers stay gapless. */
-async function nextNumber(tx: TenantTx, date: string): Promise<string> {
+async function nextNumber(tx: TenantTx, settings: Settings, date: string): Promise<string> {
   const year = date.slice(0, 4);
   const res = await tx.query<{ value: string }>(
     `insert into counters (tenant_id, name, value) values ($1, $2, 1)
      on conflict (tenant_id, name) do update set value = counters.value + 1 returning value::text as value`,
     [tx.tenantId, `invoice:${year}`],
   );
-  return formatInvoiceNumber((await settingsOf(tx)).numberFormat, year, BigInt(res.rows[0]!.value));
+  return formatInvoiceNumber(settings.numberFormat, year, BigInt(res.rows[0]!.value));
 }
 
 async function lockInvoice(tx: TenantTx, id: string): Promise<Row> {
@@ -186,15 +202,17 @@ function notDraft(r: Row, action: string): AppError {
 
 /** Inserts a draft inside an open transaction; `appointmentId` links it to the visit it bills. */
 export async function insertDraft(tx: TenantTx, ctx: TenantContext, patientId: string, inputs: DraftInputs, link: { appointmentId?: string } = {}): Promise<Invoice> {
-  const document = await compute(tx, inputs, await practiceToday(tx));
+  const pricing = await pricingOf(tx);
+  const document = await compute(tx, pricing, inputs, pricing.today);
   const id = uuidv7();
-  await tx.query(
-    `insert into invoices (tenant_id, id, patient_id, status, kind, currency, inputs, appointment_id) values ($1, $2, $3, 'draft', 'invoice', $4, $5, $6)`,
+  const inserted = await tx.query<Row>(
+    `insert into invoices (tenant_id, id, patient_id, status, kind, currency, inputs, appointment_id) values ($1, $2, $3, 'draft', 'invoice', $4, $5, $6)
+     returning ${COLUMNS}`,
     [tx.tenantId, id, patientId, document.currency, JSON.stringify(inputs), link.appointmentId ?? null],
   );
   const details = { lines: inputs.lines.length, ...(link.appointmentId ? { appointmentId: link.appointmentId } : {}) };
   await recordAudit(tx, ctx, { action: 'invoice.create', resourceType: 'invoice', resourceId: id, details });
-  return toInvoice(await readInvoice(tx, id), documentToWire(document));
+  return toInvoice(inserted.rows[0]!, documentToWire(document));
 }
 
 export async function createInvoice(ctx: TenantContext, input: InvoiceCreate): Promise<Invoice> {
@@ -229,7 +247,8 @@ export async function listInvoices(ctx: TenantContext, q: InvoiceQuery = {}): Pr
 async function withDocument(tx: TenantTx, r: Row): Promise<Invoice> {
   if (r.status !== 'draft') return toInvoice(r, r.computed);
   try {
-    return toInvoice(r, documentToWire(await compute(tx, r.inputs as DraftInputs, await practiceToday(tx))));
+    const pricing = await pricingOf(tx);
+    return toInvoice(r, documentToWire(await compute(tx, pricing, r.inputs as DraftInputs, pricing.today)));
   } catch (err) {
     // A draft whose price has since lapsed still reads; issuing it reports why it cannot be computed.
     if (err instanceof AppError && err.code === 'validation_failed') return toInvoice(r, null);
@@ -252,7 +271,8 @@ export async function updateInvoice(ctx: TenantContext, id: string, patch: Invoi
     if (r.status !== 'draft') throw notDraft(r, 'changed');
     const current = r.inputs as DraftInputs;
     const inputs: DraftInputs = { lines: patch.lines ?? current.lines, invoiceDiscounts: patch.invoiceDiscounts ?? current.invoiceDiscounts };
-    const document = await compute(tx, inputs, await practiceToday(tx));
+    const pricing = await pricingOf(tx);
+    const document = await compute(tx, pricing, inputs, pricing.today);
     await tx.query('update invoices set inputs = $3, currency = $4 where tenant_id = $1 and id = $2', [tx.tenantId, id, JSON.stringify(inputs), document.currency]);
     await recordAudit(tx, ctx, { action: 'invoice.update', resourceType: 'invoice', resourceId: id, details: { fields: Object.keys(patch) } });
     return toInvoice(await readInvoice(tx, id), documentToWire(document));
@@ -279,17 +299,18 @@ export async function issueIn(
   await followCore(tx, ctx, { kind: 'invoice', entityId: id, from: r.status, to: 'issued', mode, cause, transition: choice?.transition, note: choice?.note ?? null, verb: 'issue' });
   // `history` is for bringing in invoices a practice issued before it came to us (imports, the
   // demo's history): priced, numbered and dated as of that day. No API route passes it.
-  const date = history?.issueDate ?? (await practiceToday(tx));
-  const wire = documentToWire(await compute(tx, r.inputs as DraftInputs, date));
-  const number = await nextNumber(tx, date);
-  await tx.query(
+  const pricing = await pricingOf(tx);
+  const date = history?.issueDate ?? pricing.today;
+  const wire = documentToWire(await compute(tx, pricing, r.inputs as DraftInputs, date));
+  const number = await nextNumber(tx, pricing.settings, date);
+  const updated = await tx.query<Row>(
     `update invoices set status = 'issued', number = $3, computed = $4, total = $5, tax_total = $6, currency = $7, issue_date = $8, issued_at = now()
-     where tenant_id = $1 and id = $2`,
+     where tenant_id = $1 and id = $2 returning ${COLUMNS}`,
     [tx.tenantId, id, number, JSON.stringify(wire), String(wire.total), String(wire.taxTotal), wire.currency, date],
   );
   await recordAudit(tx, ctx, { action: 'invoice.issue', resourceType: 'invoice', resourceId: id, details: { number, total: wire.total } });
   await emitEvent(tx, 'invoice.issued', { id, patientId: r.patient_id, number, issueDate: date, currency: wire.currency, total: wire.total });
-  return toInvoice(await readInvoice(tx, id), wire);
+  return toInvoice(updated.rows[0]!, wire);
 }
 
 /** Issues a draft; with an idempotency key a retry answers the first result (same number). */
@@ -331,7 +352,8 @@ export async function creditInvoice(ctx: TenantContext, id: string, input: Credi
       `select computed from invoices where tenant_id = $1 and credits_invoice_id = $2 and status <> 'void' order by issued_at, id`,
       [tx.tenantId, id],
     );
-    const date = await practiceToday(tx);
+    const pricing = await pricingOf(tx);
+    const date = pricing.today;
     let credit: BillingDocument;
     try {
       credit = computeCreditNote(documentFromWire(r.computed!), input.lines, { issueDate: date, previousCredits: previous.rows.map((p) => documentFromWire(p.computed)) });
@@ -343,7 +365,7 @@ export async function creditInvoice(ctx: TenantContext, id: string, input: Credi
       throw err;
     }
     const wire = documentToWire(credit);
-    const number = await nextNumber(tx, date);
+    const number = await nextNumber(tx, pricing.settings, date);
     const creditId = uuidv7();
     await tx.query(
       `insert into invoices (tenant_id, id, number, patient_id, status, kind, credits_invoice_id, currency, issue_date, computed, inputs, total, tax_total, issued_at)

@@ -78,10 +78,18 @@ interface Ledger {
 
 const balanceOf = (l: Ledger) => l.total - l.credited - l.paid + l.refunded;
 
-/** The amounts of one invoice: its total, issued credit notes (as a positive amount), payments and refunds. */
-async function ledgerOf(tx: TenantTx, inv: InvoiceRow): Promise<Ledger> {
-  const res = await tx.query<{ credited: string; paid: string; refunded: string }>(
-    `select
+/** SQL for today in the practice's time zone, YYYY-MM-DD (`$1` is the tenant id). */
+const TODAY_SQL = `(now() at time zone coalesce((select time_zone from settings where tenant_id = $1), 'America/New_York'))::date::text`;
+
+/**
+ * The amounts of one invoice: its total, issued credit notes (as a positive amount), payments and
+ * refunds; with `today`, also today in the practice's zone (same statement: one round trip).
+ */
+async function ledgerOf(tx: TenantTx, inv: InvoiceRow): Promise<Ledger>;
+async function ledgerOf(tx: TenantTx, inv: InvoiceRow, today: true): Promise<Ledger & { today: string }>;
+async function ledgerOf(tx: TenantTx, inv: InvoiceRow, today = false): Promise<Ledger & { today?: string }> {
+  const res = await tx.query<{ credited: string; paid: string; refunded: string; today: string | null }>(
+    `select ${today ? TODAY_SQL : 'null'} as today,
        (select coalesce(-sum(total), 0)::text from invoices
          where tenant_id = $1 and credits_invoice_id = $2 and kind = 'credit_note' and status not in ('draft', 'void')) as credited,
        (select coalesce(sum(amount), 0)::text from payments where tenant_id = $1 and invoice_id = $2 and kind = 'payment') as paid,
@@ -89,7 +97,8 @@ async function ledgerOf(tx: TenantTx, inv: InvoiceRow): Promise<Ledger> {
     [tx.tenantId, inv.id],
   );
   const r = res.rows[0]!;
-  return { total: BigInt(inv.total ?? '0'), credited: BigInt(r.credited), paid: BigInt(r.paid), refunded: BigInt(r.refunded) };
+  const ledger = { total: BigInt(inv.total ?? '0'), credited: BigInt(r.credited), paid: BigInt(r.paid), refunded: BigInt(r.refunded) };
+  return r.today === null ? ledger : { ...ledger, today: r.today };
 }
 
 /** The status an invoice's ledger calls for. */
@@ -104,14 +113,6 @@ async function findInvoice(tx: TenantTx, id: string, lock: boolean): Promise<Inv
   const res = await tx.query<InvoiceRow>(`select ${INVOICE_COLUMNS} from invoices where tenant_id = $1 and id = $2${lock ? ' for update' : ''}`, [tx.tenantId, id]);
   if (!res.rows[0]) throw notFound('invoice');
   return res.rows[0];
-}
-
-async function practiceToday(tx: TenantTx): Promise<string> {
-  const res = await tx.query<{ today: string }>(
-    `select (now() at time zone coalesce((select time_zone from settings where tenant_id = $1), 'America/New_York'))::date::text as today`,
-    [tx.tenantId],
-  );
-  return res.rows[0]!.today;
 }
 
 async function recordIn(tx: TenantTx, ctx: TenantContext, invoiceId: string, input: PaymentCreate): Promise<Payment> {
@@ -129,7 +130,7 @@ async function recordIn(tx: TenantTx, ctx: TenantContext, invoiceId: string, inp
   }
   const kind = input.kind ?? 'payment';
   const amount = BigInt(input.amount);
-  const ledger = await ledgerOf(tx, inv);
+  const { today, ...ledger } = await ledgerOf(tx, inv, true);
   if (kind === 'payment') {
     const balance = balanceOf(ledger);
     if (amount > balance) throw validationError([{ field: 'amount', message: `exceeds the invoice balance of ${balance} minor units` }]);
@@ -140,11 +141,12 @@ async function recordIn(tx: TenantTx, ctx: TenantContext, invoiceId: string, inp
     ledger.refunded += amount;
   }
   const id = uuidv7();
-  const receivedOn = input.receivedOn ?? (await practiceToday(tx));
+  const receivedOn = input.receivedOn ?? today;
   const createdBy = ctx.actor.id !== null && isUuid(ctx.actor.id) ? ctx.actor.id : null;
-  await tx.query(
+  // Nothing changes a payment row after its insert, so the row it returns is the one to answer.
+  const inserted = await tx.query<PaymentRow>(
     `insert into payments (tenant_id, id, invoice_id, patient_id, kind, method, amount, currency, received_on, reference, note, created_by)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning ${PAYMENT_COLUMNS}`,
     [tx.tenantId, id, inv.id, inv.patient_id, kind, input.method, amount.toString(), currency, receivedOn, input.reference ?? null, input.note ?? null, createdBy],
   );
   const status = statusFor(ledger);
@@ -162,8 +164,7 @@ async function recordIn(tx: TenantTx, ctx: TenantContext, invoiceId: string, inp
   if (status === 'paid' && inv.status !== 'paid') {
     await emitEvent(tx, 'invoice.paid', { id: inv.id, patientId: inv.patient_id, number: inv.number, currency, total: toWireAmount(ledger.total), paymentId: id, paidOn: receivedOn });
   }
-  const res = await tx.query<PaymentRow>(`select ${PAYMENT_COLUMNS} from payments where tenant_id = $1 and id = $2`, [tx.tenantId, id]);
-  return toPayment(res.rows[0]!);
+  return toPayment(inserted.rows[0]!);
 }
 
 /** Records a payment or refund; with an idempotency key a retry answers the first result and records nothing. */

@@ -36,6 +36,8 @@ export interface Placement {
   readonly resourceId: string | null;
   /** The rule staff overrode to get this placement, if any. */
   readonly overridden: string | null;
+  /** The scheduling rules the placement was checked against (the practice's, with the type's overrides). */
+  readonly rules: SchedulingRules;
 }
 
 export function ruleViolation(rule: string, detail: string): AppError {
@@ -70,10 +72,11 @@ export async function auditOverride(tx: TenantTx, ctx: TenantContext, appointmen
 export async function place(tx: TenantTx, ctx: TenantContext, q: BookableQuery, override: Override | undefined): Promise<Placement> {
   const verdict = await checkBookable(tx, q);
   if (verdict.ok) {
-    return { start: verdict.start, end: verdict.end, blockedFrom: verdict.blockedFrom, blockedTo: verdict.blockedTo, resourceId: verdict.resourceId, overridden: null };
+    return { start: verdict.start, end: verdict.end, blockedFrom: verdict.blockedFrom, blockedTo: verdict.blockedTo, resourceId: verdict.resourceId, overridden: null, rules: verdict.rules };
   }
   if (verdict.rule === 'conflict' || verdict.rule === 'resource_unavailable') throw slotTaken(verdict.rule, verdict.detail);
-  requireOverride(ctx, verdict.rule, verdict.detail, override, verdict.rules ?? (await loadRules(tx, q.typeId)));
+  const rules = verdict.rules ?? (await loadRules(tx, q.typeId));
+  requireOverride(ctx, verdict.rule, verdict.detail, override, rules);
   const timing = await typeTiming(tx, q.typeId);
   if (!timing) throw ruleViolation('unknown_type', 'No such appointment type');
   const start = new Date(q.start);
@@ -85,7 +88,7 @@ export async function place(tx: TenantTx, ctx: TenantContext, q: BookableQuery, 
     resourceId = await freeResource(tx, { typeId: q.typeId, locationId: q.locationId, from: blockedFrom, to: blockedTo, ...(q.excludeAppointmentId ? { excludeAppointmentId: q.excludeAppointmentId } : {}) });
     if (!resourceId) throw slotTaken('resource_unavailable');
   }
-  return { start, end, blockedFrom, blockedTo, resourceId, overridden: verdict.rule };
+  return { start, end, blockedFrom, blockedTo, resourceId, overridden: verdict.rule, rules };
 }
 
 const OVERLAP_CONSTRAINTS = {
@@ -117,10 +120,12 @@ export async function placeAndWrite<T>(
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const placement = await place(tx, ctx, q, override);
-    await tx.query('savepoint place_appointment');
+    // Queued: the savepoint travels with the write's first statement, the release with whatever
+    // follows, so the race guard costs no round trip of its own.
+    await tx.queueWrite('savepoint place_appointment');
     try {
       const written = await write(placement);
-      await tx.query('release savepoint place_appointment');
+      await tx.queueWrite('release savepoint place_appointment');
       return written;
     } catch (err) {
       const overlap = overlapOf(err);

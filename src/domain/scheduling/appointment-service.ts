@@ -83,7 +83,7 @@ export async function bookIn(
     patientId: input.patientId,
     ...(options.anonymousPatient ? { anonymousPatient: true } : {}),
   };
-  const overridden = await placeAndWrite(tx, ctx, query, input.override, async (p) => {
+  const { overridden, rules } = await placeAndWrite(tx, ctx, query, input.override, async (p) => {
     await tx.query(
       `insert into appointments (tenant_id, id, patient_id, provider_id, location_id, type_id, resource_id, starts_at, ends_at, blocked,
                                  override_reason, notes, created_by, series_id)
@@ -95,7 +95,7 @@ export async function bookIn(
         options.seriesId ?? null,
       ],
     );
-    return p.overridden;
+    return { overridden: p.overridden, rules: p.rules };
   });
   await recordAudit(tx, ctx, {
     action: 'appointment.book',
@@ -106,7 +106,7 @@ export async function bookIn(
   if (overridden) await auditOverride(tx, ctx, id, overridden, 'book');
   await startAppointmentWorkflow(tx, id);
   const booked = toAppointment((await readAppointment(tx, id))!);
-  await scheduleReminder(tx, { id, startsAt: new Date(booked.start) }, (await loadRules(tx, input.typeId)).reminderLeadMinutes);
+  await scheduleReminder(tx, { id, startsAt: new Date(booked.start) }, rules.reminderLeadMinutes);
   await emitEvent(tx, 'appointment.booked', { ...appointmentData(booked), status: 'booked', seriesId: options.seriesId ?? null });
   // One confirmation per booking; occurrences of a series are not confirmed one email each.
   if (!options.seriesId) await queueAppointmentNotice(tx, ctx.tenant, 'appointment_confirmation', id, new Date(), { manageUrl: options.manageUrl ?? null });

@@ -1,7 +1,7 @@
 /**
  * Loads what the availability engine needs for one type at one location over a range of local
- * dates, in three queries on one tenant transaction: type + location + rules, providers with their
- * hours, overrides and time off, then the active appointments of those providers and resources.
+ * dates, in one statement: type + location + rules, providers with their hours, overrides and time
+ * off, and the active appointments of those providers and resources.
  * The schedule pieces are exported for the calendar view, which loads by location instead of type.
  */
 import type { TenantTx } from '../../tenancy/tenant-db.ts';
@@ -125,61 +125,99 @@ export function openingHoursOf(value: Record<string, unknown> | null): Record<st
   return Object.fromEntries(Object.entries(value ?? {}).map(([k, v]) => [k, wallIntervals(v)]));
 }
 
-/** Loads type, location, providers and bookings for `q`; ids must already be UUIDs. */
-export async function loadAvailability(tx: TenantTx, q: AvailabilityQuery): Promise<LoadedAvailability> {
-  const head = (
-    await tx.query<HeadRow>(
-      `select t.id as type_id, t.duration_minutes, t.buffer_before_minutes, t.buffer_after_minutes, t.rules as type_rules,
-              (select s.rules from scheduling_settings s where s.tenant_id = $1) as practice_rules,
-              l.id as location_id, l.time_zone, l.opening_hours,
-              coalesce((select json_agg(h.date::text order by h.date) from location_holidays h
-                         where h.tenant_id = $1 and h.location_id = l.id and h.date between $4::date and $5::date), '[]') as holidays,
-              (select count(*) from appointment_type_resources r where r.tenant_id = $1 and r.type_id = t.id)::int as pool_size,
-              coalesce((select json_agg(res.id order by res.id) from appointment_type_resources r
-                          join resources res on res.tenant_id = r.tenant_id and res.id = r.resource_id
-                         where r.tenant_id = $1 and r.type_id = t.id and res.location_id = l.id and res.active), '[]') as pool
-         from (select 1) one
-         left join appointment_types t on t.tenant_id = $1 and t.id = $2 and t.active
-         left join locations l on l.tenant_id = $1 and l.id = $3 and l.active`,
-      [tx.tenantId, q.typeId, q.locationId, q.from, q.to],
+/** Runs one statement on the tenant's data: a transaction's `query`, or a context's single-message `statement`. */
+export type StatementRunner = Pick<TenantTx, 'tenantId' | 'query'>;
+
+interface LoadedRow extends HeadRow {
+  providers: ProviderRow[];
+  /** `[provider_id, resource_id, starts_ms, from_ms, to_ms]` per active appointment. */
+  appointments: [string, string | null, number, number, number][];
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Bounds that contain `loadRange(from, to, zone)` whatever the zone (offsets stay within ±16 h of
+ * UTC), so the bookings can be loaded in the same statement that reads the zone; what lies outside
+ * the exact range is dropped afterwards.
+ */
+function anyZoneRange(from: string, to: string): { from: Date; to: Date } {
+  const utc = loadRange(from, to, 'UTC');
+  return { from: new Date(utc.from.getTime() - DAY_MS), to: new Date(utc.to.getTime() + DAY_MS) };
+}
+
+/** Type, location, rules, providers (with schedules) and bookings in one statement, for instants `range`. */
+async function loadRows(run: StatementRunner, q: AvailabilityQuery, range: { from: Date; to: Date }): Promise<LoadedRow> {
+  return (
+    await run.query<LoadedRow>(
+      `with head as (
+         select t.id as type_id, t.duration_minutes, t.buffer_before_minutes, t.buffer_after_minutes, t.rules as type_rules,
+                (select s.rules from scheduling_settings s where s.tenant_id = $1) as practice_rules,
+                l.id as location_id, l.time_zone, l.opening_hours,
+                coalesce((select json_agg(h.date::text order by h.date) from location_holidays h
+                           where h.tenant_id = $1 and h.location_id = l.id and h.date between $4::date and $5::date), '[]') as holidays,
+                (select count(*) from appointment_type_resources r where r.tenant_id = $1 and r.type_id = t.id)::int as pool_size,
+                coalesce((select json_agg(res.id order by res.id) from appointment_type_resources r
+                            join resources res on res.tenant_id = r.tenant_id and res.id = r.resource_id
+                           where r.tenant_id = $1 and r.type_id = t.id and res.location_id = l.id and res.active), '[]') as pool
+           from (select 1) one
+           left join appointment_types t on t.tenant_id = $1 and t.id = $2 and t.active
+           left join locations l on l.tenant_id = $1 and l.id = $3 and l.active
+       ), prov as (
+         select p.id,
+                (p.active and exists (select 1 from appointment_type_providers tp
+                                       where tp.tenant_id = $1 and tp.type_id = $2 and tp.provider_id = p.id)) as offers,
+                ${scheduleColumns({ tenant: '$1', location: '$3', fromDate: '$4', toDate: '$5', rangeFrom: '$6', rangeTo: '$7' })}
+           from providers p
+          where p.tenant_id = $1 and (select type_id is not null and location_id is not null from head)
+            and (case when $8::uuid is null
+                      then p.active and exists (select 1 from appointment_type_providers tp where tp.tenant_id = $1 and tp.type_id = $2 and tp.provider_id = p.id)
+                      else p.id = $8::uuid end)
+       )
+       select head.*,
+              coalesce((select json_agg(json_build_object('id', p.id, 'offers', p.offers, 'hours', p.hours, 'overrides', p.overrides, 'time_off', p.time_off)
+                                        order by p.id) from prov p), '[]') as providers,
+              coalesce((select json_agg(json_build_array(a.provider_id, a.resource_id, (extract(epoch from a.starts_at) * 1000)::float8,
+                                                         (extract(epoch from lower(a.blocked)) * 1000)::float8, (extract(epoch from upper(a.blocked)) * 1000)::float8))
+                          from appointments a
+                         where a.tenant_id = $1 and a.status in ('booked', 'checked_in', 'completed')
+                           and (a.provider_id = any (array(select p.id from prov p where p.offers))
+                                or (head.pool_size > 0 and a.resource_id = any (array(select json_array_elements_text(head.pool)::uuid))))
+                           and a.blocked && tstzrange($6::timestamptz, $7::timestamptz)
+                           and ($9::uuid is null or a.id <> $9::uuid)), '[]') as appointments
+         from head`,
+      [run.tenantId, q.typeId, q.locationId, q.from, q.to, range.from.toISOString(), range.to.toISOString(), q.providerId ?? null, q.excludeAppointmentId ?? null],
     )
   ).rows[0]!;
-  if (!head.type_id) return { found: false, missing: 'type' };
-  if (!head.location_id) return { found: false, missing: 'location' };
-  const zone = head.time_zone;
-  const { from: rangeFrom, to: rangeTo } = loadRange(q.from, q.to, zone);
+}
 
-  const providerRows = (
-    await tx.query<ProviderRow>(
-      `select p.id,
-              (p.active and exists (select 1 from appointment_type_providers tp
-                                     where tp.tenant_id = $1 and tp.type_id = $2 and tp.provider_id = p.id)) as offers,
-              ${scheduleColumns({ tenant: '$1', location: '$3', fromDate: '$4', toDate: '$5', rangeFrom: '$6', rangeTo: '$7' })}
-         from providers p
-        where p.tenant_id = $1
-          and (case when $8::uuid is null
-                    then p.active and exists (select 1 from appointment_type_providers tp where tp.tenant_id = $1 and tp.type_id = $2 and tp.provider_id = p.id)
-                    else p.id = $8::uuid end)
-        order by p.id`,
-      [tx.tenantId, q.typeId, q.locationId, q.from, q.to, rangeFrom.toISOString(), rangeTo.toISOString(), q.providerId ?? null],
-    )
-  ).rows;
+/**
+ * Loads type, location, providers and bookings for `q`; ids must already be UUIDs. One statement
+ * (`run` may be a single-message runner): bookings and time off are read for bounds wide enough for
+ * any zone, then cut to exactly `loadRange` of the location's zone.
+ */
+export async function loadAvailability(run: StatementRunner, q: AvailabilityQuery): Promise<LoadedAvailability> {
+  const wide = anyZoneRange(q.from, q.to);
+  let row = await loadRows(run, q, wide);
+  const typeId = row.type_id;
+  const locationId = row.location_id;
+  if (!typeId) return { found: false, missing: 'type' };
+  if (!locationId) return { found: false, missing: 'location' };
+  const zone = row.time_zone;
+  const { from: rangeFrom, to: rangeTo } = loadRange(q.from, q.to, zone);
+  // A zone that skipped a whole day can push the exact range past the wide bounds: read it again.
+  if (rangeFrom < wide.from || rangeTo > wide.to) row = await loadRows(run, q, { from: rangeFrom, to: rangeTo });
+  const head = row;
+  const lo = rangeFrom.getTime();
+  const hi = rangeTo.getTime();
+  // Exactly what `starts_at < rangeTo and ends_at > rangeFrom`, and `blocked && [rangeFrom, rangeTo)`, select.
+  const providerRows = row.providers.map((p) => ({ ...p, time_off: p.time_off.filter(([f, t]) => f < hi && t > lo) }));
+  const appointmentRows: AppointmentRow[] = row.appointments
+    .filter(([, , , f, t]) => f < hi && t > lo)
+    .map(([provider_id, resource_id, starts_ms, from_ms, to_ms]) => ({ provider_id, resource_id, starts_ms, from_ms, to_ms }));
   if (q.providerId && providerRows.length === 0) return { found: false, missing: 'provider' };
   const offering = providerRows.filter((p) => p.offers);
-
   const needsPool = head.pool_size > 0;
-  const appointmentRows = (
-    await tx.query<AppointmentRow>(
-      `select provider_id, resource_id, (extract(epoch from starts_at) * 1000)::float8 as starts_ms,
-              (extract(epoch from lower(blocked)) * 1000)::float8 as from_ms, (extract(epoch from upper(blocked)) * 1000)::float8 as to_ms
-         from appointments
-        where tenant_id = $1 and status in ('booked', 'checked_in', 'completed')
-          and (provider_id = any (string_to_array($2::text, ',')::uuid[]) or resource_id = any (string_to_array($3::text, ',')::uuid[]))
-          and blocked && tstzrange($4::timestamptz, $5::timestamptz)
-          and ($6::uuid is null or id <> $6::uuid)`,
-      [tx.tenantId, offering.map((p) => p.id).join(','), needsPool ? head.pool.join(',') : '', rangeFrom.toISOString(), rangeTo.toISOString(), q.excludeAppointmentId ?? null],
-    )
-  ).rows;
 
   const providers: ProviderAvailability[] = offering.map((p) => ({
     id: p.id,
@@ -197,12 +235,12 @@ export async function loadAvailability(tx: TenantTx, q: AvailabilityQuery): Prom
     input: {
       rules,
       type: {
-        id: head.type_id,
+        id: typeId,
         durationMinutes: head.duration_minutes,
         bufferBeforeMinutes: head.buffer_before_minutes,
         bufferAfterMinutes: head.buffer_after_minutes,
       },
-      location: { id: head.location_id, timeZone: zone, openingHours, holidays: head.holidays },
+      location: { id: locationId, timeZone: zone, openingHours, holidays: head.holidays },
       providers,
       resourcePool: needsPool
         ? head.pool.map((id) => ({ id, busy: appointmentRows.filter((a) => a.resource_id === id).map((a) => interval(a.from_ms, a.to_ms)) }))

@@ -141,7 +141,8 @@ export async function searchSlots(ctx: TenantContext, q: SlotQuery, now: Date = 
   if (!isUuid(q.typeId)) throw notFound('appointment type');
   if (!isUuid(q.locationId)) throw notFound('location');
   if (q.providerId !== undefined && !isUuid(q.providerId)) throw notFound('provider');
-  const loaded = await ctx.tx((tx) => loadAvailability(tx, q));
+  // One statement, so one message: no transaction of its own to begin and commit.
+  const loaded = await loadAvailability({ tenantId: ctx.tenant.id, query: (sql, params) => ctx.statement(sql, params ?? []) }, q);
   if (!loaded.found) throw notFound({ type: 'appointment type', location: 'location', provider: 'provider' }[loaded.missing]);
   const zone = loaded.input.location.timeZone;
   const slots = computeSlots({ ...loaded.input, now, from: q.from, to: q.to });

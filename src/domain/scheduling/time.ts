@@ -6,9 +6,48 @@
  * Luxon resolves ambiguous times to the later offset and silently shifts gap times forward, so the
  * resolution is done here from the zone's offsets rather than left to `DateTime.fromObject`.
  */
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime, IANAZone, Info, type Zone } from 'luxon';
 
 const DAY_MS = 86_400_000;
+/** Offsets remembered per zone: slot searches ask for whole minutes, about two months of them. */
+const MEMO_LIMIT = 100_000;
+
+/**
+ * An IANA zone whose offsets are remembered. Luxon asks `Intl.DateTimeFormat.formatToParts` for
+ * every offset (microseconds each), and a slot search asks for thousands, mostly the same minutes
+ * again and again; an offset depends only on the whole second, so the memo is exact.
+ */
+class MemoZone extends IANAZone {
+  readonly #offsets = new Map<number, number>();
+
+  override offset(ts: number): number {
+    const second = Math.floor(ts / 1000);
+    let offset = this.#offsets.get(second);
+    if (offset === undefined) {
+      offset = super.offset(ts);
+      if (this.#offsets.size >= MEMO_LIMIT) this.#offsets.clear();
+      if (Number.isFinite(second)) this.#offsets.set(second, offset);
+    }
+    return offset;
+  }
+}
+
+const memoZones = new Map<string, MemoZone>();
+
+/**
+ * The zone luxon would use for `name`, memoised when it is a valid IANA zone (`UTC` stays luxon's
+ * fixed zone, so formatting is unchanged; an unknown name is not kept).
+ */
+function zoneOf(name: string): Zone {
+  const known = memoZones.get(name);
+  if (known !== undefined) return known;
+  const zone = Info.normalizeZone(name);
+  if (!(zone instanceof IANAZone) || !zone.isValid) return zone;
+  const memo = new MemoZone(name);
+  memoZones.set(name, memo);
+  return memo;
+}
+
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME_RE = /^(\d{2}):(\d{2})(?::(\d{2}))?$/;
 
@@ -51,7 +90,7 @@ function wallMs(date: string, minutes: number): number {
  * @example wallToInstant('2026-03-08', 150, 'America/New_York') // null: 02:30 does not exist that day
  */
 export function wallToInstant(date: string, minutes: number, zone: string): Date | null {
-  const z = IANAZone.create(zone);
+  const z = zoneOf(zone);
   const wall = wallMs(date, minutes);
   let best: number | null = null;
   // Every offset in force within a day of the wall time is a candidate; it is valid when the zone
@@ -78,12 +117,12 @@ export function wallEndToInstant(date: string, minutes: number, zone: string): D
 
 /** The local calendar date (`YYYY-MM-DD`) of `instant` in `zone`. */
 export function localDateOf(instant: Date, zone: string): string {
-  return DateTime.fromJSDate(instant, { zone }).toISODate()!;
+  return DateTime.fromJSDate(instant, { zone: zoneOf(zone) }).toISODate()!;
 }
 
 /** Local wall minutes since midnight of `instant` in `zone`. */
 export function localMinutesOf(instant: Date, zone: string): number {
-  const dt = DateTime.fromJSDate(instant, { zone });
+  const dt = DateTime.fromJSDate(instant, { zone: zoneOf(zone) });
   return dt.hour * 60 + dt.minute;
 }
 
@@ -114,7 +153,7 @@ export function todayIn(zone: string, now: Date): string {
 
 /** ISO 8601 with the zone's offset at that instant, e.g. `2026-03-09T09:00:00-04:00`. */
 export function toZonedIso(instant: Date, zone: string): string {
-  return DateTime.fromJSDate(instant, { zone }).toISO({ suppressMilliseconds: true })!;
+  return DateTime.fromJSDate(instant, { zone: zoneOf(zone) }).toISO({ suppressMilliseconds: true })!;
 }
 
 /** Parses ISO 8601 that carries an offset (or `Z`); null when malformed or offset-less. */

@@ -121,7 +121,8 @@ export async function insertHistory(
   tx: TenantTx,
   entry: { id: string; instanceId: string; transition: string | null; from: string; to: string; version: number; actor: { kind: string; id: string | null }; note: string | null; cause: Record<string, unknown> | null; actions: readonly Record<string, unknown>[] },
 ): Promise<void> {
-  await tx.query(
+  // An append-only log nobody reads back here, like the audit: queued with the next statement.
+  await tx.queueWrite(
     `insert into workflow_history (tenant_id, id, instance_id, transition, from_state, to_state, version, actor_type, actor_id, note, cause, actions)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
     [

@@ -31,42 +31,42 @@ function storableErrors(jurisdictions: readonly Jurisdiction[]): FieldError[] {
   );
 }
 
-interface JurisdictionRow {
-  id: string;
+/** One jurisdiction as `JURISDICTIONS_JSON_SQL` renders it (dates and rates as text). */
+interface JurisdictionJson {
   code: string;
   name: string;
-  exempt_categories: string[];
+  exemptCategories: string[];
   compound: boolean;
+  rates: { ratePercent: string; effectiveFrom: string; effectiveTo: string | null }[];
 }
 
-interface RateRow {
-  jurisdiction_id: string;
-  rate_percent: string;
-  effective_from: string;
-  effective_to: string | null;
+/**
+ * SQL expression for the practice's jurisdictions, each with its rates, as one JSON array (`$1` is
+ * the tenant id): one statement, so it can ride along with other settings an invoice needs.
+ */
+export const JURISDICTIONS_JSON_SQL = `coalesce((
+  select json_agg(json_build_object(
+           'code', j.code, 'name', j.name, 'exemptCategories', to_jsonb(j.exempt_categories), 'compound', j.compound,
+           'rates', coalesce((select json_agg(json_build_object('ratePercent', r.rate_percent::text, 'effectiveFrom', r.effective_from::text, 'effectiveTo', r.effective_to::text)
+                                        order by r.effective_from)
+                                from tax_rates r where r.tenant_id = j.tenant_id and r.jurisdiction_id = j.id), '[]'::json))
+           order by j.position, j.code)
+    from tax_jurisdictions j where j.tenant_id = $1), '[]'::json)`;
+
+/** The configuration from the value of `JURISDICTIONS_JSON_SQL`. */
+export function jurisdictionsFromJson(value: unknown): Jurisdiction[] {
+  return (value as JurisdictionJson[]).map((j) => ({
+    code: j.code,
+    name: j.name,
+    rates: j.rates.map((r) => ({ ratePercent: normaliseRate(r.ratePercent), effectiveFrom: r.effectiveFrom, ...(r.effectiveTo ? { effectiveTo: r.effectiveTo } : {}) })),
+    exemptCategories: j.exemptCategories,
+    compound: j.compound,
+  }));
 }
 
 export async function readConfiguration(tx: TenantTx): Promise<TaxConfiguration> {
-  const js = await tx.query<JurisdictionRow>(
-    'select id, code, name, to_jsonb(exempt_categories) as exempt_categories, compound from tax_jurisdictions where tenant_id = $1 order by position, code',
-    [tx.tenantId],
-  );
-  const rates = await tx.query<RateRow>(
-    `select jurisdiction_id, rate_percent::text as rate_percent, effective_from::text as effective_from, effective_to::text as effective_to
-     from tax_rates where tenant_id = $1 order by effective_from`,
-    [tx.tenantId],
-  );
-  return {
-    jurisdictions: js.rows.map((j) => ({
-      code: j.code,
-      name: j.name,
-      rates: rates.rows
-        .filter((r) => r.jurisdiction_id === j.id)
-        .map((r) => ({ ratePercent: normaliseRate(r.rate_percent), effectiveFrom: r.effective_from, ...(r.effective_to ? { effectiveTo: r.effective_to } : {}) })),
-      exemptCategories: j.exempt_categories,
-      compound: j.compound,
-    })),
-  };
+  const res = await tx.query<{ jurisdictions: unknown }>(`select ${JURISDICTIONS_JSON_SQL} as jurisdictions`, [tx.tenantId]);
+  return { jurisdictions: jurisdictionsFromJson(res.rows[0]!.jurisdictions) };
 }
 
 export async function getTaxConfiguration(ctx: TenantContext): Promise<TaxConfiguration> {
