@@ -17,6 +17,7 @@ import { deleteTenant } from '../src/platform/tenant-lifecycle.ts';
 import { asOwner } from '../src/tenancy/tenant-db.ts';
 import { findIsolationProblems } from '../src/tenancy/isolation-check.ts';
 import { openPrivatePglite, openFreshPostgres } from './support/private-db.ts';
+import { CHILD_NODE_FLAGS } from './support/child-node.ts';
 import pg from 'pg';
 import { openPostgres } from '../src/db/postgres-database.ts';
 
@@ -237,7 +238,7 @@ describe('operator CLI on a fresh embedded database', () => {
 
   function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env, timeout: 120_000 }, (err, stdout, stderr) => {
+      execFile(process.execPath, [...CHILD_NODE_FLAGS, '--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env, timeout: 120_000 }, (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
         resolve({ code, stdout, stderr });
       });

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
+import { CHILD_NODE_FLAGS } from './support/child-node.ts';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'healthtrack-start-'));
 
@@ -14,7 +15,7 @@ async function start(port: number): Promise<{ child: ChildProcess; output: () =>
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HEALTHTRACK_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
   delete env.DATABASE_URL;
   delete env.HEALTHTRACK_DEMO;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...CHILD_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -23,7 +24,10 @@ async function start(port: number): Promise<{ child: ChildProcess; output: () =>
   const deadline = Date.now() + 180_000;
   while (!out.includes('API docs:')) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${out}`);
-    if (Date.now() > deadline) throw new Error(`server did not start in time:\n${out}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL'); // else the test run waits on it forever
+      throw new Error(`server did not start in time:\n${out}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return { child, output: () => out };
