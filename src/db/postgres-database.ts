@@ -44,7 +44,9 @@ async function inTransaction<T>(pool: pg.Pool, watch: AvailabilityWatch, begin: 
   // Queued writes (inlined, in order), sent ahead of the next statement or the COMMIT in its message.
   let queued: string[] = [];
   const takeQueued = (): string => {
-    const head = queued.map((q) => `${q}; `).join('');
+    // A newline before each semicolon: a queued statement ending in a `--` comment cannot swallow
+    // the separator and what follows.
+    const head = queued.map((q) => `${q}\n; `).join('');
     queued = [];
     return head;
   };

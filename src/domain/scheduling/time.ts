@@ -9,8 +9,13 @@
 import { DateTime, IANAZone, Info, type Zone } from 'luxon';
 
 const DAY_MS = 86_400_000;
-/** Offsets remembered per zone: slot searches ask for whole minutes, about two months of them. */
-const MEMO_LIMIT = 100_000;
+/**
+ * Offsets remembered, over all zones together (about 37 bytes each): slot searches ask for whole
+ * minutes, about two months of them per zone. When full, every zone starts afresh.
+ */
+const MEMO_LIMIT = 200_000;
+let memoised = 0;
+const memoZones = new Map<string, MemoZone>();
 
 /**
  * An IANA zone whose offsets are remembered. Luxon asks `Intl.DateTimeFormat.formatToParts` for
@@ -21,18 +26,23 @@ class MemoZone extends IANAZone {
   readonly #offsets = new Map<number, number>();
 
   override offset(ts: number): number {
-    const second = Math.floor(ts / 1000);
+    // The second Date (and so luxon) sees: it drops fractions of a millisecond toward zero.
+    const second = Math.floor(Math.trunc(ts) / 1000);
     let offset = this.#offsets.get(second);
     if (offset === undefined) {
       offset = super.offset(ts);
-      if (this.#offsets.size >= MEMO_LIMIT) this.#offsets.clear();
-      if (Number.isFinite(second)) this.#offsets.set(second, offset);
+      if (memoised >= MEMO_LIMIT) {
+        for (const zone of memoZones.values()) zone.#offsets.clear();
+        memoised = 0;
+      }
+      if (Number.isFinite(second)) {
+        this.#offsets.set(second, offset);
+        memoised++;
+      }
     }
     return offset;
   }
 }
-
-const memoZones = new Map<string, MemoZone>();
 
 /**
  * The zone luxon would use for `name`, memoised when it is a valid IANA zone (`UTC` stays luxon's
