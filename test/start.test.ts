@@ -7,9 +7,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { CHILD_NODE_FLAGS } from './support/child-node.ts';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'healthtrack-start-'));
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
 
 async function start(port: number): Promise<{ child: ChildProcess; output: () => string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HEALTHTRACK_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
@@ -39,7 +48,8 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 test('npm start seeds the demo, prints logins, serves HTTP and persists across restarts', { timeout: 420_000 }, async () => {
-  const port = 3900 + Math.floor(Math.random() * 500);
+  // A port the kernel says is free (a fixed range can hit a service of this machine, e.g. NATS on 4222).
+  const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   try {
     const first = await start(port);
