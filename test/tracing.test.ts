@@ -79,7 +79,7 @@ test('traceparent headers are followed only when well formed', () => {
   }
 });
 
-test('requests become server spans with statement children, in the caller trace, without PHI', async () => {
+test('requests and background job runs become spans with statement children, requests in the caller trace, without PHI', async () => {
   let t: TestApp | undefined;
   const closed = { done: false };
   try {
@@ -97,6 +97,16 @@ test('requests become server spans with statement children, in the caller trace,
     assert.equal(made.statusCode, 201, made.body);
     const found = await t.api(tenant, tenant.adminToken, { method: 'GET', url: `/api/patients?q=${name}` });
     assert.equal(found.json().items.length, 1);
+    // Two job runs of this practice: a storage measurement, and one with no handler (it fails and is queued again).
+    const day = new Date().toISOString().slice(0, 10);
+    const unknownKind = `tracing.unknown.${randomBytes(3).toString('hex')}`;
+    await asPlatform(t.services.db, (tx) =>
+      enqueueJobsOnce(tx, [
+        { tenantId: tenant.id, kind: USAGE_STORAGE_JOB, payload: { day }, runAt: new Date(Date.now() - 1000), dedupeKey: `${USAGE_STORAGE_JOB}:${tenant.id}:${day}:tracing` },
+        { tenantId: tenant.id, kind: unknownKind, payload: {}, runAt: new Date(Date.now() - 1000), dedupeKey: `${unknownKind}:${tenant.id}` },
+      ]),
+    );
+    assert.ok((await t.services.jobs.runDue(new Date())) >= 2);
     await t.close(); // flushes the batch
     closed.done = true;
 
@@ -118,48 +128,25 @@ test('requests become server spans with statement children, in the caller trace,
     assert.ok(search, 'a request without traceparent starts its own trace');
     assert.notEqual(search.traceId, traceId);
     assert.equal(search.parentSpanId ?? '', '');
-    const exported = bodies.join('');
-    for (const secret of [name, 'Quillfeather', '1975-05-06', tenant.adminToken.slice(-40), tenant.slug]) {
-      assert.ok(!exported.includes(secret), `exported spans contain ${secret}`);
-    }
-  } finally {
-    if (t && !closed.done) await t.close();
-  }
-});
 
-test('background job runs become consumer spans of their own trace, with statement children and their outcome', async () => {
-  let t: TestApp | undefined;
-  const closed = { done: false };
-  try {
-    t = await startTestApp({ monitoring: { ...testConfig().monitoring, tracesUrl: `${url}/v1/traces` } });
-    const tenant = await t.createTenant();
-    const day = new Date().toISOString().slice(0, 10);
-    const unknownKind = `tracing.unknown.${randomBytes(3).toString('hex')}`;
-    await asPlatform(t.services.db, (tx) =>
-      enqueueJobsOnce(tx, [
-        { tenantId: tenant.id, kind: USAGE_STORAGE_JOB, payload: { day }, runAt: new Date(Date.now() - 1000), dedupeKey: `${USAGE_STORAGE_JOB}:${tenant.id}:${day}:tracing` },
-        // No handler for this kind: the run fails and is queued again.
-        { tenantId: tenant.id, kind: unknownKind, payload: {}, runAt: new Date(Date.now() - 1000), dedupeKey: `${unknownKind}:${tenant.id}` },
-      ]),
-    );
-    assert.ok((await t.services.jobs.runDue(new Date())) >= 2);
-    await t.close();
-    closed.done = true;
-
+    // Each job run is a consumer span of its own trace, with its statements as children.
     const job = spans.find((s) => s.name === `job ${USAGE_STORAGE_JOB}` && attr(s, 'healthtrack.tenant.id') === tenant.id);
     assert.ok(job, 'the job run was exported as a span');
     assert.equal(job.kind, 5); // CONSUMER
     assert.equal(job.parentSpanId ?? '', '');
     assert.equal(attr(job, 'healthtrack.job.kind'), USAGE_STORAGE_JOB);
     assert.equal(attr(job, 'healthtrack.job.outcome'), 'done');
-    const statements = spans.filter((s) => s.parentSpanId === job.spanId);
-    assert.ok(statements.length > 0, 'the statements the job ran are its children');
-    for (const s of statements) assert.equal(s.name, 'db.statement');
-
+    const jobStatements = spans.filter((s) => s.parentSpanId === job.spanId);
+    assert.ok(jobStatements.length > 0, 'the statements the job ran are its children');
+    for (const s of jobStatements) assert.equal(s.name, 'db.statement');
     const failed = spans.find((s) => s.name === `job ${unknownKind}`) as (OtlpSpan & { status?: { code?: number } }) | undefined;
     assert.ok(failed, 'a failing run is traced too');
     assert.equal(attr(failed, 'healthtrack.job.outcome'), 'retry');
     assert.equal(failed.status?.code, 2); // ERROR
+    const exported = bodies.join('');
+    for (const secret of [name, 'Quillfeather', '1975-05-06', tenant.adminToken.slice(-40), tenant.slug]) {
+      assert.ok(!exported.includes(secret), `exported spans contain ${secret}`);
+    }
   } finally {
     if (t && !closed.done) await t.close();
   }
