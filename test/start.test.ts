@@ -7,18 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { freePort } from '../bench/lib/free-port.ts';
 import { CHILD_NODE_FLAGS } from './support/child-node.ts';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'healthtrack-start-'));
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 async function start(port: number): Promise<{ child: ChildProcess; output: () => string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HEALTHTRACK_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };

@@ -1,7 +1,7 @@
 /** The server under test: the real services and app, listening on 127.0.0.1 on a free port. */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './free-port.ts';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { startServices, type Services } from '../../src/services.ts';
@@ -41,14 +41,6 @@ export async function startBenchServer(env: Record<string, string> = {}, beforeL
 export interface ClusterServer {
   readonly port: number;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 /**
