@@ -110,6 +110,30 @@ describe('healthy database', () => {
         assert.deepEqual(await catalogTables(db), expectedCatalog(true));
       });
     });
+
+    test('PostgreSQL: a practice schema dropped while the check runs is not taken for a weakened one', async () => {
+      // Another process deleting a dedicated-schema practice while this one starts: the check's
+      // snapshot still lists the tables, but their policies can no longer be deparsed.
+      await withFreshPostgres('ht_iso', async (db) => {
+        const doomed = dedicatedSchemaName(uuidv7());
+        await createTenantSchema(db, doomed);
+        let settled = false;
+        let check: Promise<string[]> | undefined;
+        await asOwner(db, async (tx) => {
+          await tx.exec(`drop schema ${doomed} cascade`);
+          check = findIsolationProblems(db).finally(() => {
+            settled = true;
+          });
+          await new Promise((r) => setTimeout(r, 400));
+          // The check is waiting on the drop's lock, so it really straddles the drop's commit.
+          assert.equal(settled, false, 'the check did not wait for the concurrent drop');
+        });
+        assert.deepEqual(await check, []);
+        // A weakened table that stays is still reported after the same kind of re-read.
+        await db.bootstrapExec('alter table pool.patients no force row level security');
+        assert.deepEqual(await findIsolationProblems(db), ['tenant table pool.patients does not FORCE row-level security']);
+      });
+    });
   }
 });
 
