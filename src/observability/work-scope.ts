@@ -31,3 +31,8 @@ export function runInScope<T>(scope: WorkScope, fn: () => T): T {
 export function currentScope(): WorkScope | undefined {
   return storage.getStore();
 }
+
+/** Runs `fn` (and everything it awaits) outside any scope: work done on behalf of several. */
+export function outsideScope<T>(fn: () => T): T {
+  return storage.exit(fn);
+}

@@ -2,6 +2,7 @@
 import type { Database, QueryResult } from '../db/database.ts';
 import type { TenantRef, TenantTx } from './tenant-db.ts';
 import { withTenant, withTenantStatement } from './tenant-db.ts';
+import { groupCommitter } from './group-commit.ts';
 
 export type ActorKind = 'user' | 'operator' | 'system' | 'patient';
 
@@ -20,6 +21,11 @@ export interface TenantContext {
   tx<T>(fn: (tx: TenantTx) => Promise<T>): Promise<T>;
   /** Runs one statement on this tenant's data in a single round trip; `$1` conventionally the tenant id. */
   statement<R = Record<string, unknown>>(sql: string, params: readonly unknown[]): Promise<QueryResult<R>>;
+  /**
+   * A write on this tenant's data that must be durable before the caller goes on but need not join
+   * its transaction (a read's audit event): group-committed with concurrent requests' writes.
+   */
+  groupWrite(sql: string, params: readonly unknown[]): Promise<void>;
 }
 
 /**
@@ -88,5 +94,6 @@ export function tenantContext(db: Database, init: TenantContextInit): TenantCont
     ip: init.ip ?? null,
     tx: (fn) => (guard ? guardedTx(db, tenant, guard, fn) : withTenant(db, tenant, fn)),
     statement: (sql, params) => (guard ? guardedStatement(db, tenant, guard, sql, params) : withTenantStatement(db, tenant, sql, params)),
+    groupWrite: (sql, params) => groupCommitter(db).write(tenant, sql, params),
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { Database, QueryResult, Tx } from '../db/database.ts';
 import { ident, literal, uuidLiteral } from '../db/sql-literal.ts';
+import { inlineParams } from '../db/inline-params.ts';
 import { currentScope } from '../observability/work-scope.ts';
 
 export type Tier = 'pooled' | 'schema';
@@ -84,7 +85,40 @@ export function withTenantStatement<R>(db: Database, tenant: TenantRef, sql: str
   return db.runtimeStatement<R>(tenantPreamble(tenant.id, tenant.schema, db) + guard, sql, params);
 }
 
-const platformPreamble = (db: Database) => `select set_config('search_path', 'platform', true), ${timeoutSql(db)}`;
+/** The control-plane preamble: search_path `platform`, no tenant context. */
+export const platformPreamble = (db: Database): string => `select set_config('search_path', 'platform', true), ${timeoutSql(db)}`;
+
+/** One write for one tenant (see `withEachTenant`). */
+export interface TenantWrite {
+  readonly tenant: TenantRef;
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
+/**
+ * Runs writes of several tenants in one transaction as the runtime role, each after its own
+ * tenant's context (so RLS checks every row against its own practice), in one message where the
+ * parameters can be inlined. For group commit (tenancy/group-commit.ts); returns nothing.
+ */
+export function withEachTenant(db: Database, writes: readonly TenantWrite[]): Promise<void> {
+  return db.runtimeTransaction(platformPreamble(db), async (tx) => {
+    let message = '';
+    for (const w of writes) {
+      const context = tenantPreamble(w.tenant.id, w.tenant.schema, db);
+      const inlined = inlineParams(w.sql, w.params);
+      if (inlined !== null) {
+        // A newline before each separator: a statement ending in a `--` comment cannot swallow it.
+        message += `${context}\n;${inlined}\n;`;
+        continue;
+      }
+      if (message) await tx.exec(message);
+      message = '';
+      await tx.exec(context);
+      await tx.query(w.sql, w.params);
+    }
+    if (message) await tx.exec(message);
+  });
+}
 
 /**
  * Escalation: runs `fn` against the control plane (schema `platform`) with no tenant context,

@@ -3,7 +3,7 @@ import { AppError, notFound, validationError } from '../../errors/catalogue.ts';
 import { isUuid } from '../../db/sql-literal.ts';
 import { uuidv7 } from '../../db/uuid.ts';
 import type { TenantContext } from '../../tenancy/tenant-context.ts';
-import { recordAudit } from '../audit/audit-log.ts';
+import { recordAudit, recordRead } from '../audit/audit-log.ts';
 import { decodeCursor, encodeCursor, likePrefix } from '../cursor.ts';
 import { emitEvent } from '../webhooks/webhook-events.ts';
 import type { Patient, PatientCreate, PatientSearch, PatientUpdate } from './patient-schemas.ts';
@@ -92,20 +92,17 @@ export async function createPatient(ctx: TenantContext, input: PatientCreate): P
 }
 
 /**
- * Reads one patient (audited); another practice's id is simply not found. The read and its audit
- * event are one statement, so the hot path costs a single database round trip.
+ * Reads one patient (audited); another practice's id is simply not found. The read is a single
+ * read-only statement (one round trip); its audit event is group-committed with other requests'
+ * and is durable before the patient is returned.
  */
 export async function getPatient(ctx: TenantContext, id: string): Promise<Patient> {
   if (!isUuid(id)) throw notFound('patient');
-  const res = await ctx.statement<Row>(
-    `with p as (select ${COLUMNS} from patients where tenant_id = $1 and id = $2),
-          a as (insert into audit_events (tenant_id, id, actor_type, actor_id, action, resource_type, resource_id, request_id, ip)
-                select $1, $3, $4, $5, 'patient.read', 'patient', p.id, $6, $7 from p)
-     select * from p`,
-    [ctx.tenant.id, id, uuidv7(), ctx.actor.kind, ctx.actor.id, ctx.requestId, ctx.ip],
-  );
-  if (!res.rows[0]) throw notFound('patient');
-  return toPatient(res.rows[0]);
+  const res = await ctx.statement<Row>(`select ${COLUMNS} from patients where tenant_id = $1 and id = $2`, [ctx.tenant.id, id]);
+  const row = res.rows[0];
+  if (!row) throw notFound('patient');
+  await recordRead(ctx, { action: 'patient.read', resourceType: 'patient', resourceId: row.id });
+  return toPatient(row);
 }
 
 const UPDATE_COLUMNS: Record<keyof PatientUpdate, string> = {
@@ -194,42 +191,41 @@ export async function searchPatients(ctx: TenantContext, q: PatientSearch): Prom
   const digits = q.phone !== undefined ? phoneDigits(q.phone) : undefined;
   if (digits !== undefined && digits.length < 4) errors.push({ field: 'phone', message: 'must contain at least 4 digits' });
   if (errors.length) throw validationError(errors);
-  return ctx.tx(async (tx) => {
-    const params: unknown[] = [tx.tenantId];
-    const where = ['tenant_id = $1'];
-    const p = (value: unknown) => {
-      params.push(value);
-      return `$${params.length}`;
-    };
-    const status = q.status ?? 'active';
-    if (status !== 'all') where.push(`status = ${p(status)}`);
-    for (const token of (q.q ?? '').toLowerCase().split(/[\s,]+/).filter(Boolean)) {
-      const like = p(likePrefix(token));
-      where.push(`(lower(last_name) like ${like} or lower(first_name) like ${like} or lower(preferred_name) like ${like} or lower(mrn) = ${p(token)})`);
-    }
-    if (q.dateOfBirth) where.push(`date_of_birth = ${p(q.dateOfBirth)}`);
-    if (digits) where.push(`reverse(phone_digits) like ${p(likePrefix([...digits].reverse().join('')))}`);
-    if (q.cursor) {
-      const [last, first, id] = decodeCursor(q.cursor, 3) as [string, string, string];
-      if (!isUuid(id)) throw new AppError('invalid_cursor');
-      where.push(`(lower(last_name), lower(first_name), id) > (${p(last)}, ${p(first)}, ${p(id)}::uuid)`);
-    }
-    const res = await tx.query<Row & { sort_last: string; sort_first: string }>(
-      `select ${COLUMNS}, lower(last_name) as sort_last, lower(first_name) as sort_first from patients where ${where.join(' and ')}
-        order by lower(last_name), lower(first_name), id limit ${p(limit + 1)}`,
-      params,
-    );
-    const page = res.rows.slice(0, limit).map(toPatient);
-    await recordAudit(tx, ctx, {
-      action: 'patient.search',
-      resourceType: 'patient',
-      details: { filters: Object.keys(q).filter((k) => k !== 'limit' && k !== 'cursor'), patientIds: page.map((x) => x.id) },
-    });
-    // The cursor carries the database's own lower-casing, so keyset comparison matches exactly.
-    const last = res.rows[limit - 1];
-    return {
-      items: page,
-      nextCursor: res.rows.length > limit && last ? encodeCursor([last.sort_last, last.sort_first, last.id]) : null,
-    };
+  const params: unknown[] = [ctx.tenant.id];
+  const where = ['tenant_id = $1'];
+  const p = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const status = q.status ?? 'active';
+  if (status !== 'all') where.push(`status = ${p(status)}`);
+  for (const token of (q.q ?? '').toLowerCase().split(/[\s,]+/).filter(Boolean)) {
+    const like = p(likePrefix(token));
+    where.push(`(lower(last_name) like ${like} or lower(first_name) like ${like} or lower(preferred_name) like ${like} or lower(mrn) = ${p(token)})`);
+  }
+  if (q.dateOfBirth) where.push(`date_of_birth = ${p(q.dateOfBirth)}`);
+  if (digits) where.push(`reverse(phone_digits) like ${p(likePrefix([...digits].reverse().join('')))}`);
+  if (q.cursor) {
+    const [last, first, id] = decodeCursor(q.cursor, 3) as [string, string, string];
+    if (!isUuid(id)) throw new AppError('invalid_cursor');
+    where.push(`(lower(last_name), lower(first_name), id) > (${p(last)}, ${p(first)}, ${p(id)}::uuid)`);
+  }
+  const res = await ctx.statement<Row & { sort_last: string; sort_first: string }>(
+    `select ${COLUMNS}, lower(last_name) as sort_last, lower(first_name) as sort_first from patients where ${where.join(' and ')}
+      order by lower(last_name), lower(first_name), id limit ${p(limit + 1)}`,
+    params,
+  );
+  const page = res.rows.slice(0, limit).map(toPatient);
+  // Read-only, so one statement; the search's audit event is group-committed before it answers.
+  await recordRead(ctx, {
+    action: 'patient.search',
+    resourceType: 'patient',
+    details: { filters: Object.keys(q).filter((k) => k !== 'limit' && k !== 'cursor'), patientIds: page.map((x) => x.id) },
   });
+  // The cursor carries the database's own lower-casing, so keyset comparison matches exactly.
+  const last = res.rows[limit - 1];
+  return {
+    items: page,
+    nextCursor: res.rows.length > limit && last ? encodeCursor([last.sort_last, last.sort_first, last.id]) : null,
+  };
 }
