@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp, type TestTenant } from './support/harness.ts';
+import { withTenant } from '../src/tenancy/tenant-db.ts';
 
 let t: TestApp;
 before(async () => {
@@ -107,3 +108,44 @@ test('a custom role edited after a cached read: the holder reads with the new pe
   assert.equal(await readsBy(a, m.id), 2);
   assert.equal((await t.api(a, m.token, { method: 'GET', url: '/api/appointments?from=2030-01-01T00:00:00Z&to=2030-01-02T00:00:00Z' })).json().code, 'permission_denied');
 });
+
+for (const tier of ['pooled', 'schema'] as const) {
+  test(`${tier}: the access version moves with every change of status, roles or role permissions, and with nothing else`, async () => {
+    const a = await t.createTenant(tier);
+    const id = await patient(a);
+    const role = await t.api(a, a.adminToken, { method: 'POST', url: '/api/roles', payload: { key: 'viewer', name: 'Viewer', permissions: ['patients:read'] } });
+    assert.equal(role.statusCode, 201, role.body);
+    const m = await member(a, ['viewer'], id);
+    const other = await member(a, ['viewer'], id);
+    const tenant = (await t.services.tenants.bySlug(a.slug))!;
+    const version = async () =>
+      Number(
+        (await withTenant(t.services.db, tenant, (tx) => tx.query<{ v: number }>('select access_version as v from staff_members where tenant_id = $1 and user_id = $2', [tenant.id, m.id]))).rows[0]!.v,
+      );
+    const steps: [string, () => Promise<number>, boolean][] = [
+      ['role renamed (permissions unchanged)', () => api('PATCH', `/api/roles/${role.json().id}`, { name: 'Viewer (renamed)' }), false],
+      ['role permissions changed', () => api('PATCH', `/api/roles/${role.json().id}`, { permissions: ['patients:read', 'scheduling:read'] }), true],
+      ['role given', () => api('PUT', `/api/staff/${m.id}/roles`, { roles: ['viewer', 'front_desk'] }), true],
+      ['role taken away', () => api('PUT', `/api/staff/${m.id}/roles`, { roles: ['viewer'] }), true],
+      ['disabled', () => api('POST', `/api/staff/${m.id}/disable`), true],
+      ['enabled', () => api('POST', `/api/staff/${m.id}/enable`), true],
+      ['another member given a role', () => api('PUT', `/api/staff/${other.id}/roles`, { roles: ['viewer', 'front_desk'] }), false],
+    ];
+    async function api(method: 'PATCH' | 'PUT' | 'POST', url: string, payload?: Record<string, unknown>): Promise<number> {
+      const res = await t.api(a, a.adminToken, { method, url, ...(payload === undefined ? {} : { payload }) });
+      assert.ok(res.statusCode < 300, `${method} ${url}: ${res.body}`);
+      return res.statusCode;
+    }
+    for (const [what, change, moves] of steps) {
+      const before = await version();
+      await change();
+      const after = await version();
+      // Replacing roles deletes and inserts memberships: the version may move more than once.
+      assert.ok(moves ? after > before : after === before, `${what}: ${before} -> ${after}`);
+    }
+    // Cached access at the old version is refused by the guard and reloaded: still one audit event per read.
+    const reads = await readsBy(a, m.id);
+    assert.equal((await t.api(a, m.token, { method: 'GET', url: `/api/patients/${id}` })).statusCode, 200);
+    assert.equal(await readsBy(a, m.id), reads + 1);
+  });
+}

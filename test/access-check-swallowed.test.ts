@@ -15,8 +15,8 @@ test('a guard failure swallowed inside a transaction still marks the access stal
   const created = await t.createTenant();
   const tenant = (await t.services.tenants.bySlug(created.slug))!;
   const userId = JSON.parse(Buffer.from(created.adminToken.split('.')[1]!, 'base64url').toString()).sub as string;
-  // A fingerprint the member's current access can never have: the guard must fail.
-  const check = new AccessCheck(tenant.id, userId, '0'.repeat(32));
+  // A version the member's access can never have had: the guard must fail.
+  const check = new AccessCheck(tenant.id, userId, 0);
   const ctx = tenantContext(t.services.db, { tenant, actor: { kind: 'user', id: userId }, permissions: ['patients:read'], guard: check });
   await ctx
     .tx(async (tx) => {

@@ -1,10 +1,12 @@
 /**
  * One round trip for an authenticated read: the member's access is taken from a per-process cache
  * and *proved current* by a guard that rides in the same message as the request's first tenant
- * statement. The guard recomputes the access fingerprint in the database and raises when it
+ * statement. The guard probes the member's access version in the database (one primary-key row;
+ * triggers move it on every change of status, roles or role permissions) and raises when it
  * differs, so the statement never runs on stale access; the request is then run again with access
  * loaded afresh (see staff-auth.ts). A role edit or a disabled account therefore still applies to
- * the very next request, with no version to bump and no invalidation message to lose.
+ * the very next request, with no invalidation message to lose: the version moves in the same
+ * transaction as the change.
  */
 import { uuidLiteral } from '../../db/sql-literal.ts';
 import type { StatementGuard } from '../../tenancy/tenant-context.ts';
@@ -30,11 +32,11 @@ export class AccessCheck implements StatementGuard {
   state: 'pending' | 'confirmed' | 'stale' = 'pending';
   readonly #sql: string;
 
-  constructor(tenantId: string, userId: string, fingerprint: string) {
-    if (!/^[0-9a-f]{32}$/.test(fingerprint)) throw new Error('access fingerprint must be an md5 hex digest');
-    // Every value is a checked uuid or hex digest. A function (migration 0022), not an inline DO
-    // block: PostgreSQL keeps its plans instead of compiling the block on every request.
-    this.#sql = `; select assert_access(${uuidLiteral(tenantId)}, ${uuidLiteral(userId)}, '${fingerprint}')`;
+  constructor(tenantId: string, userId: string, version: number) {
+    if (!Number.isSafeInteger(version) || version < 0) throw new Error('access version must be a non-negative integer');
+    // Every value is a checked uuid or integer. A PL/pgSQL function (migration 0023): PostgreSQL
+    // keeps its plan for the session.
+    this.#sql = `; select assert_access_version(${uuidLiteral(tenantId)}, ${uuidLiteral(userId)}, ${version})`;
   }
 
   sql(): string {
@@ -71,7 +73,7 @@ export class AccessCache {
   set(tenantId: string, userId: string, access: Access): void {
     const key = `${tenantId}/${userId}`;
     this.#entries.delete(key);
-    if (!access.active || !access.fingerprint || this.max === 0) return;
+    if (!access.active || access.version === null || this.max === 0) return;
     this.#entries.set(key, access);
     if (this.#entries.size > this.max) this.#entries.delete(this.#entries.keys().next().value!);
   }

@@ -8,11 +8,12 @@ export interface Access {
   readonly roles: readonly string[];
   readonly permissions: ReadonlySet<Permission>;
   /**
-   * A digest of status and permissions as the database computes them (see
-   * `ACCESS_FINGERPRINT`); null when there is no staff record. Two loads with the same
-   * fingerprint grant exactly the same access.
+   * The member's access version (`staff_members.access_version`, tenant migration 0023): every
+   * change to their status, their roles or those roles' permissions moves it up, by trigger in the
+   * changing transaction. Null when there is no staff record. Two loads at the same version grant
+   * exactly the same access.
    */
-  readonly fingerprint: string | null;
+  readonly version: number | null;
 }
 
 /** The member's role keys, sorted; `s` is their `staff_members` row. */
@@ -22,28 +23,20 @@ const ROLE_KEYS = `array(select r.key from member_roles mr join roles r on r.ten
 const PERMISSIONS = `array(select distinct p from member_roles mr join roles r on r.tenant_id = mr.tenant_id and r.id = mr.role_id,
                      unnest(r.permissions) as p where mr.tenant_id = s.tenant_id and mr.user_id = s.user_id order by p)`;
 
-/**
- * SQL for the digest of what authorises a request — status and permissions — over the
- * `staff_members` row `s`. Its one definition is the database function `access_fingerprint`
- * (tenant migration 0022), which the access guard (`assert_access`, access-check.ts) also calls: the
- * cached and the current access can never be compared by two different definitions.
- */
-export const ACCESS_FINGERPRINT = 'access_fingerprint(s.tenant_id, s.user_id)';
-
-/** One query: the member's active status, role keys, the union of their permissions and its digest. */
+/** One query: the member's active status, role keys, the union of their permissions and the access version. */
 export async function loadPermissions(ctx: TenantContext, userId: string): Promise<Access> {
-  const res = await ctx.statement<{ status: string; roles: string[] | null; permissions: string[] | null; fingerprint: string }>(
-    `select s.status, ${ROLE_KEYS} as roles, ${PERMISSIONS} as permissions, ${ACCESS_FINGERPRINT} as fingerprint
+  const res = await ctx.statement<{ status: string; roles: string[] | null; permissions: string[] | null; version: number }>(
+    `select s.status, ${ROLE_KEYS} as roles, ${PERMISSIONS} as permissions, s.access_version as version
        from staff_members s where s.tenant_id = $1 and s.user_id = $2`,
     [ctx.tenant.id, userId],
   );
   const row = res.rows[0];
-  if (!row) return { active: false, roles: [], permissions: new Set(), fingerprint: null };
-  if (row.status !== 'active') return { active: false, roles: [], permissions: new Set(), fingerprint: row.fingerprint };
+  if (!row) return { active: false, roles: [], permissions: new Set(), version: null };
+  if (row.status !== 'active') return { active: false, roles: [], permissions: new Set(), version: Number(row.version) };
   return {
     active: true,
     roles: row.roles ?? [],
     permissions: new Set((row.permissions ?? []).filter(isPermission)),
-    fingerprint: row.fingerprint,
+    version: Number(row.version),
   };
 }

@@ -117,7 +117,7 @@ export function installStaffAuth(app: FastifyInstance, services: Services): void
     await admitTenantRequest(request, reply, services, tenant, tenant.id);
     const cached = SPECULATIVE_METHODS.has(request.method) ? cache.get(tenant.id, claims.sub) : undefined;
     if (cached) {
-      bind(request, tenant, claims.sub, cached, new AccessCheck(tenant.id, claims.sub, cached.fingerprint!));
+      bind(request, tenant, claims.sub, cached, new AccessCheck(tenant.id, claims.sub, cached.version!));
       return;
     }
     const access = await loadFresh(request, tenant, claims.sub);
