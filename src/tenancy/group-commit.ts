@@ -34,11 +34,18 @@ export interface GroupCommitStats {
 /** Most writes one transaction carries; the rest wait for the next. */
 export const GROUP_COMMIT_MAX_WRITES = 256;
 
-/** One per database handle: gathers writes while a batch is in flight and sends them as the next. */
+/**
+ * Batches in flight at once. While one batch waits for its WAL flush, the next can be on its way (and
+ * PostgreSQL flushes their commits together), so a write does not wait for a whole earlier batch.
+ */
+export const GROUP_COMMIT_MAX_IN_FLIGHT = 2;
+
+/** One per database handle: writes gather while the batches in flight are busy and go out as the next. */
 export class GroupCommitter {
   readonly #db: Database;
   #pending: Pending[] = [];
-  #running = false;
+  #scheduled = false;
+  #inFlight = 0;
   #batches = 0;
   #writes = 0;
 
@@ -50,12 +57,7 @@ export class GroupCommitter {
   write(tenant: TenantRef, sql: string, params: readonly unknown[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#pending.push({ tenant, sql, params, scope: currentScope(), resolve, reject });
-      if (!this.#running) {
-        this.#running = true;
-        // Writes queued in this turn of the event loop join the first batch. The batch serves many
-        // requests, so it runs outside the first one's scope and charges each its share instead.
-        outsideScope(() => setImmediate(() => void this.#drain()));
-      }
+      this.#schedule();
     });
   }
 
@@ -63,28 +65,42 @@ export class GroupCommitter {
     return { batches: this.#batches, writes: this.#writes };
   }
 
-  async #drain(): Promise<void> {
-    try {
-      await this.#drainBatches();
-    } finally {
-      // Never left set: a stuck flag would leave every later write waiting for good.
-      this.#running = false;
+  /** Starts a batch on the next turn of the event loop, when there is room for one. */
+  #schedule(): void {
+    if (this.#scheduled || this.#pending.length === 0 || this.#inFlight >= GROUP_COMMIT_MAX_IN_FLIGHT) return;
+    this.#scheduled = true;
+    // Writes queued in this turn of the event loop join the batch. The batch serves many requests,
+    // so it runs outside the first one's scope and charges each its share instead.
+    outsideScope(() =>
+      setImmediate(() => {
+        this.#scheduled = false;
+        this.#launch();
+      }),
+    );
+  }
+
+  #launch(): void {
+    while (this.#pending.length > 0 && this.#inFlight < GROUP_COMMIT_MAX_IN_FLIGHT) {
+      const batch = this.#pending.splice(0, GROUP_COMMIT_MAX_WRITES);
+      this.#inFlight++;
+      void this.#settle(batch).finally(() => {
+        this.#inFlight--;
+        this.#schedule();
+      });
     }
   }
 
-  async #drainBatches(): Promise<void> {
-    while (this.#pending.length > 0) {
-      const batch = this.#pending.splice(0, GROUP_COMMIT_MAX_WRITES);
-      this.#batches++;
-      this.#writes += batch.length;
-      try {
-        await this.#commit(batch);
-        for (const p of batch) p.resolve();
-      } catch (err) {
-        if (batch.length === 1) batch[0]!.reject(err);
-        // One bad write must not sink its neighbours: each is retried alone and settles on its own.
-        else await Promise.all(batch.map((p) => this.#commit([p]).then(p.resolve, p.reject)));
-      }
+  /** Commits `batch` and settles each write's promise; never rejects. */
+  async #settle(batch: readonly Pending[]): Promise<void> {
+    this.#batches++;
+    this.#writes += batch.length;
+    try {
+      await this.#commit(batch);
+      for (const p of batch) p.resolve();
+    } catch (err) {
+      if (batch.length === 1) batch[0]!.reject(err);
+      // One bad write must not sink its neighbours: each is retried alone and settles on its own.
+      else await Promise.all(batch.map((p) => this.#commit([p]).then(p.resolve, p.reject)));
     }
   }
 
