@@ -18,6 +18,7 @@
  * workers (src/main.ts as a child process, each worker with its own pool of that size) instead of
  * the single in-process server; the practices are still made in-process on the same database.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startBenchServer, startClusterServer, type ClusterServer } from './lib/server.ts';
 import { createBenchClinics } from './lib/clinics.ts';
 import { runWorker } from './lib/worker.ts';
@@ -49,7 +50,11 @@ try {
 
   async function phase(label: string, practices: typeof clinics) {
     const input: UsersInput = { port, clinics: practices, users, seconds, warmSeconds, thinkMs, maxSockets: 64 };
+    // How long the in-process server's event loop was held up: a stall there delays every request.
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     const report = await runWorker<UsersReport>(new URL('./lib/clinic-users.ts', import.meta.url), input);
+    loop.disable();
     const all: number[] = [];
     let races = 0;
     let refused = 0;
@@ -70,6 +75,7 @@ try {
     const overall = summarize(all);
     const throughput = all.length / report.measuredSeconds;
     console.log(`    overall  ${throughput.toFixed(1).padStart(8)} ok/s  ${formatLatency(overall)}  races ${races}  refused ${refused}  errors ${errors}`);
+    if (!cluster) console.log(`    server event-loop delay: p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms`);
     return { throughput, overall };
   }
 
