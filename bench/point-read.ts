@@ -1,6 +1,7 @@
 /**
  * The tenancy layer's cost on the hot path: GET /api/patients/:id through the full stack (tenant
- * resolution, JWT, permissions, RLS transaction, audit insert) against a bare primary-key lookup
+ * resolution, JWT, permissions, the access guard, the RLS read, and its audit event, group-committed
+ * and durable before the answer) against a bare primary-key lookup
  * served by the same Fastify process over an identical pool, measured in the same run. The full
  * stack runs twice: as shipped (access served from the per-process cache, proved in the same
  * message as the read: one round trip) and with the cache off (access loaded first: two).

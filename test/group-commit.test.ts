@@ -101,3 +101,22 @@ test('a patient is not returned when its read could not be recorded', async () =
   assert.equal((await getPatient(ok, a.patientId)).id, a.patientId);
   assert.equal((await readEvents(t, a)).filter((e) => e.actor_type === 'system').length, 1);
 });
+
+test('a group write asked for inside a transaction is refused at once (it would not share the transaction’s fate, and on PGlite would wait for it for good)', async () => {
+  shared ??= startTestApp();
+  const t = await shared;
+  const a = await practice(t, 'pooled');
+  const ctx = tenantContext(t.services.db, { tenant: a.ref, actor: { kind: 'system', id: null }, permissions: ['patients:read'] });
+  const insert = `insert into audit_events (tenant_id, id, actor_type, action, resource_type) values ($1, $2, 'system', 'test.inside', 'test')`;
+  await assert.rejects(
+    ctx.tx(async (tx) => {
+      await tx.query('select 1');
+      await ctx.groupWrite(insert, [a.ref.id, uuidv7()]);
+    }),
+    /groupWrite called inside a transaction/,
+  );
+  // Outside a transaction the same context writes as usual.
+  await ctx.groupWrite(insert, [a.ref.id, uuidv7()]);
+  const n = await withTenant(t.services.db, a.ref, (tx) => tx.query<{ n: number }>(`select count(*)::int as n from audit_events where tenant_id = $1 and action = 'test.inside'`, [a.ref.id]));
+  assert.equal(n.rows[0]!.n, 1);
+});

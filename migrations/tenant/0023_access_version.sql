@@ -7,16 +7,25 @@
 --   * a role given, taken away or moved (member_roles insert, delete, update; a role or member
 --     deleted cascades through member_roles);
 --   * a change to a role's permissions (every holder).
+-- Versions come from a sequence, so a member removed and added again never gets back a version an
+-- old cache entry could still hold. The triggers on memberships and roles take the practice's
+-- access-change lock (the one `lockAccess` takes, src/domain/access/access-guard.ts; re-entrant in
+-- the same transaction) before bumping, so a role's permissions edited while the role is being given
+-- to someone cannot miss the new holder, even from a writer that forgot the lock.
 -- The trigger functions pin the search_path they were created with (this schema, then platform), so
 -- they also work in owner transactions (practice erasure) whatever the session's search_path.
-alter table staff_members add column access_version bigint not null default 1;
+-- `assert_access` and `access_fingerprint` (0022) stay for now: processes of the previous release
+-- still call them during a rolling deploy. A later migration drops them.
+create sequence access_versions;
+grant usage on sequence access_versions to healthtrack_app;
+alter table staff_members add column access_version bigint not null default nextval('access_versions');
 
 create function staff_access_bump() returns trigger
   language plpgsql set search_path from current as $$
 begin
-  -- The version only ever moves up, by one per update of the row, whoever writes it.
+  -- Any change of status, or any write of the version, takes a fresh one from the sequence.
   if new.status is distinct from old.status or new.access_version is distinct from old.access_version then
-    new.access_version := old.access_version + 1;
+    new.access_version := nextval('access_versions');
   end if;
   return new;
 end $$;
@@ -27,6 +36,7 @@ create trigger staff_members_access_version before update on staff_members
 create function member_roles_access_bump() returns trigger
   language plpgsql set search_path from current as $$
 begin
+  perform pg_advisory_xact_lock(7271020, hashtext(coalesce(new.tenant_id, old.tenant_id)::text));
   if tg_op in ('INSERT', 'UPDATE') then
     update staff_members set access_version = access_version + 1
      where tenant_id = new.tenant_id and user_id = new.user_id;
@@ -44,6 +54,7 @@ create trigger member_roles_access_version after insert or update or delete on m
 create function roles_access_bump() returns trigger
   language plpgsql set search_path from current as $$
 begin
+  perform pg_advisory_xact_lock(7271020, hashtext(new.tenant_id::text));
   update staff_members s set access_version = access_version + 1
    where s.tenant_id = new.tenant_id
      and exists (select 1 from member_roles mr
@@ -65,6 +76,3 @@ begin
     raise exception 'access changed' using errcode = 'HT403';
   end if;
 end $$;
-
-drop function assert_access(uuid, uuid, text);
-drop function access_fingerprint(uuid, uuid);

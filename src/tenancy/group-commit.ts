@@ -10,6 +10,7 @@
  * waits on it never goes out ahead of the record.
  */
 import type { Database } from '../db/database.ts';
+import { isDatabaseUnavailable } from '../db/availability.ts';
 import { currentScope, outsideScope, type WorkScope } from '../observability/work-scope.ts';
 import type { TenantRef } from './tenant-db.ts';
 import { withEachTenant } from './tenant-db.ts';
@@ -98,9 +99,15 @@ export class GroupCommitter {
       await this.#commit(batch);
       for (const p of batch) p.resolve();
     } catch (err) {
-      if (batch.length === 1) batch[0]!.reject(err);
-      // One bad write must not sink its neighbours: each is retried alone and settles on its own.
-      else await Promise.all(batch.map((p) => this.#commit([p]).then(p.resolve, p.reject)));
+      // Database down or connection lost (perhaps after the COMMIT went out): every write fails at
+      // once, with no retry piling onto an outage or repeating an event that may have committed.
+      if (batch.length === 1 || isDatabaseUnavailable(err)) {
+        for (const p of batch) p.reject(err);
+        return;
+      }
+      // A statement failed, so the batch rolled back: one bad write must not sink its neighbours.
+      // Each is retried alone, one after another (a bounded load), and settles on its own.
+      for (const p of batch) await this.#commit([p]).then(p.resolve, p.reject);
     }
   }
 

@@ -3,6 +3,10 @@ import type { Database, QueryResult } from '../db/database.ts';
 import type { TenantRef, TenantTx } from './tenant-db.ts';
 import { withTenant, withTenantStatement } from './tenant-db.ts';
 import { groupCommitter } from './group-commit.ts';
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** Set while a context's transaction callback runs (and in everything it awaits): see groupWrite. */
+const insideTransaction = new AsyncLocalStorage<boolean>();
 
 export type ActorKind = 'user' | 'operator' | 'system' | 'patient';
 
@@ -92,8 +96,16 @@ export function tenantContext(db: Database, init: TenantContextInit): TenantCont
     permissions: new Set(init.permissions ?? []),
     requestId: init.requestId ?? null,
     ip: init.ip ?? null,
-    tx: (fn) => (guard ? guardedTx(db, tenant, guard, fn) : withTenant(db, tenant, fn)),
+    tx: (fn) => {
+      const marked = (tx: TenantTx) => insideTransaction.run(true, () => fn(tx));
+      return guard ? guardedTx(db, tenant, guard, marked) : withTenant(db, tenant, marked);
+    },
     statement: (sql, params) => (guard ? guardedStatement(db, tenant, guard, sql, params) : withTenantStatement(db, tenant, sql, params)),
-    groupWrite: (sql, params) => groupCommitter(db).write(tenant, sql, params),
+    groupWrite: (sql, params) => {
+      // Inside a transaction the write would not share its fate, and on PGlite (one connection) the
+      // batch would wait for that very transaction for good: such writes belong in the transaction.
+      if (insideTransaction.getStore()) return Promise.reject(new Error('groupWrite called inside a transaction: write it in the transaction instead'));
+      return groupCommitter(db).write(tenant, sql, params);
+    },
   };
 }
