@@ -60,7 +60,7 @@ export async function registerWebApp(app: FastifyInstance, webDir: string): Prom
       schemaHide: true,
       // Only the build's hashed files: never a dotfile, and never a type the browser guesses.
       dotfiles: 'ignore',
-      setHeaders: (res) => res.header('x-content-type-options', 'nosniff'),
+      setHeaders: (res) => res.setHeader('x-content-type-options', 'nosniff'),
     });
   }
   // Read once: the build is immutable for the life of the process.
