@@ -10,6 +10,10 @@ import { tenantContext } from '../src/tenancy/tenant-context.ts';
 import { getPatient } from '../src/domain/patients/patient-service.ts';
 import { uuidv7 } from '../src/db/uuid.ts';
 import { randomUUID } from 'node:crypto';
+import { openPostgres } from '../src/db/postgres-database.ts';
+import { isDatabaseUnavailable } from '../src/db/availability.ts';
+import { withFreshPostgres } from './support/private-db.ts';
+import { TcpProxy } from './support/tcp-proxy.ts';
 
 let shared: Promise<TestApp> | undefined;
 after(async () => (await shared)?.close());
@@ -120,3 +124,34 @@ test('a group write asked for inside a transaction is refused at once (it would 
   const n = await withTenant(t.services.db, a.ref, (tx) => tx.query<{ n: number }>(`select count(*)::int as n from audit_events where tenant_id = $1 and action = 'test.inside'`, [a.ref.id]));
   assert.equal(n.rows[0]!.n, 1);
 });
+
+if (process.env.DATABASE_URL) {
+  test('PostgreSQL: with the database unreachable, every write of a batch fails at once (no retries), and writing works again once it is back', async () => {
+    await withFreshPostgres('ht_gc', async (_direct, url) => {
+      const target = new URL(url);
+      const proxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
+      const db = openPostgres({ url: proxy.rewrite(url), poolSize: 4, connectTimeoutMs: 1000, onAvailability: () => undefined });
+      try {
+        const tenant: TenantRef = { id: uuidv7(), slug: 'gc-outage', tier: 'pooled', schema: 'pool' };
+        const committer = groupCommitter(db);
+        const insert = `insert into audit_events (tenant_id, id, actor_type, action, resource_type) values ($1, $2, 'system', 'test.outage', 'test')`;
+        await committer.write(tenant, insert, [tenant.id, uuidv7()]);
+        await proxy.cut('reset');
+        const before = committer.stats;
+        const outcomes = await Promise.allSettled(Array.from({ length: 6 }, () => committer.write(tenant, insert, [tenant.id, uuidv7()])));
+        assert.deepEqual(outcomes.map((o) => o.status), Array(6).fill('rejected'));
+        for (const o of outcomes) assert.ok(isDatabaseUnavailable((o as PromiseRejectedResult).reason), String((o as PromiseRejectedResult).reason));
+        // The six went out together and were not retried one by one (each retry is a transaction).
+        assert.equal(committer.stats.batches - before.batches, 1);
+        assert.equal(committer.stats.writes - before.writes, 6);
+        await proxy.restore();
+        await committer.write(tenant, insert, [tenant.id, uuidv7()]);
+        const n = await withTenant(db, tenant, (tx) => tx.query<{ n: number }>(`select count(*)::int as n from audit_events where tenant_id = $1 and action = 'test.outage'`, [tenant.id]));
+        assert.equal(n.rows[0]!.n, 2, 'the write before the outage and the one after it; none of the failed ones');
+      } finally {
+        await db.close().catch(() => undefined);
+        await proxy.close();
+      }
+    });
+  });
+}

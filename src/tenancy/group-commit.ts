@@ -26,9 +26,9 @@ interface Pending {
 }
 
 export interface GroupCommitStats {
-  /** Transactions committed (or attempted). */
+  /** Transactions attempted, retries of single writes included. */
   readonly batches: number;
-  /** Writes they carried. */
+  /** Writes handed to the committer. */
   readonly writes: number;
 }
 
@@ -93,7 +93,6 @@ export class GroupCommitter {
 
   /** Commits `batch` and settles each write's promise; never rejects. */
   async #settle(batch: readonly Pending[]): Promise<void> {
-    this.#batches++;
     this.#writes += batch.length;
     try {
       await this.#commit(batch);
@@ -113,6 +112,7 @@ export class GroupCommitter {
 
   /** One transaction: per write, its tenant's context then its statement, in one message where possible. */
   async #commit(batch: readonly Pending[]): Promise<void> {
+    this.#batches++;
     const t0 = performance.now();
     try {
       await withEachTenant(this.#db, batch);
