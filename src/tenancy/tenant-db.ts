@@ -5,7 +5,6 @@
  */
 import type { Database, QueryResult, Tx } from '../db/database.ts';
 import { ident, literal, uuidLiteral } from '../db/sql-literal.ts';
-import { inlineParams } from '../db/inline-params.ts';
 import { currentScope } from '../observability/work-scope.ts';
 
 export type Tier = 'pooled' | 'schema';
@@ -97,26 +96,16 @@ export interface TenantWrite {
 
 /**
  * Runs writes of several tenants in one transaction as the runtime role, each after its own
- * tenant's context (so RLS checks every row against its own practice), in one message where the
- * parameters can be inlined. For group commit (tenancy/group-commit.ts); returns nothing.
+ * tenant's context (so RLS checks every row against its own practice). Nothing reads them, so they
+ * are queued writes (`Tx.queueWrite`): on PostgreSQL the first goes with BEGIN and the rest with the
+ * COMMIT, two round trips for the whole batch. For group commit (tenancy/group-commit.ts).
  */
 export function withEachTenant(db: Database, writes: readonly TenantWrite[]): Promise<void> {
   return db.runtimeTransaction(platformPreamble(db), async (tx) => {
-    let message = '';
     for (const w of writes) {
-      const context = tenantPreamble(w.tenant.id, w.tenant.schema, db);
-      const inlined = inlineParams(w.sql, w.params);
-      if (inlined !== null) {
-        // A newline before each separator: a statement ending in a `--` comment cannot swallow it.
-        message += `${context}\n;${inlined}\n;`;
-        continue;
-      }
-      if (message) await tx.exec(message);
-      message = '';
-      await tx.exec(context);
-      await tx.query(w.sql, w.params);
+      await tx.queueWrite(tenantPreamble(w.tenant.id, w.tenant.schema, db));
+      await tx.queueWrite(w.sql, w.params);
     }
-    if (message) await tx.exec(message);
   });
 }
 
